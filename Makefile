@@ -1,0 +1,58 @@
+# The two commands a newcomer needs are `make run` and `make test`; both start with the
+# idempotent `make setup`, which installs only what is missing.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STAMP_DIR := $(VENV)/.stamps
+
+.PHONY: setup run test bench lint format clean os-packages test-os-packages
+
+setup: os-packages $(STAMP_DIR)/python-deps $(STAMP_DIR)/npm-deps
+	@$(PY) manage.py compilemessages -v0 --ignore='.venv' --ignore='node_modules'
+	@$(PY) manage.py migrate --noinput -v0
+	@echo "setup: done"
+
+os-packages:
+	@bash deploy/scripts/os-packages.sh ffmpeg:ffmpeg msgfmt:gettext
+
+test-os-packages:
+	@bash deploy/scripts/os-packages.sh chromium:chromium
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Development and test tools come with tests/requirements.txt, which includes the pinned
+# runtime requirements.txt; a production install uses requirements.txt alone.
+$(STAMP_DIR)/python-deps: requirements.txt tests/requirements.txt | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r tests/requirements.txt
+	@mkdir -p $(STAMP_DIR) && touch $@
+
+$(STAMP_DIR)/npm-deps: $(wildcard package.json package-lock.json) | $(PY)
+	@if [ -f package.json ]; then npm ci --no-audit --no-fund --loglevel=error; fi
+	@mkdir -p $(STAMP_DIR) && touch $@
+
+run: setup
+	@$(PY) manage.py seed_demo
+	@PORT=$(PORT) PY=$(PY) bash deploy/scripts/run-dev.sh
+
+test: setup test-os-packages
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(PY) -m pytest tests/benchmarks -s -p no:cacheprovider -o addopts=""
+
+lint:
+	$(PY) -m ruff check .
+
+format:
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The catalog of resources: courseware, videos, e-books; taxonomy, search, downloads."""

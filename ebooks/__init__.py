@@ -1,0 +1,1 @@
+"""E-book ingest, reader, OPDS, periodicals (built by the e-book issue)."""

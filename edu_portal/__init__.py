@@ -1,0 +1,5 @@
+"""The education portal Django project."""
+
+from edu_portal.celery import app as celery_app
+
+__all__ = ["celery_app"]

@@ -1,0 +1,30 @@
+"""API-wide pieces: every error is JSON with a ``detail`` sentence and a ``code``."""
+
+from __future__ import annotations
+
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from edu_portal.access import AccessDenied
+
+
+def exception_handler(exc, context) -> Response | None:
+    if isinstance(exc, AccessDenied):
+        body = {"detail": exc.message, "code": exc.code}
+        if exc.hint:
+            body["hint"] = exc.hint
+        return Response(body, status=403)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.APIException) and isinstance(response.data, dict):
+        response.data.setdefault("code", _code_of(exc))
+    elif isinstance(response.data, list):
+        response.data = {"detail": response.data, "code": _code_of(exc)}
+    return response
+
+
+def _code_of(exc: Exception) -> str:
+    codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
+    return codes if isinstance(codes, str) else getattr(exc, "default_code", "error")

@@ -1,0 +1,1 @@
+"""The site shell: home page, section pages, health checks."""

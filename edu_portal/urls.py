@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from edu_portal.portal import health
+
+admin.site.site_header = admin.site.site_title = "教育资源公共服务平台 管理后台"
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include("edu_portal.accounts.api_urls")),
+    path("admin/", admin.site.urls),
+    path("", include("edu_portal.portal.urls")),
+    path("", include("edu_portal.accounts.urls")),
+]
+
+handler403 = "edu_portal.portal.views.permission_denied"
+handler404 = "edu_portal.portal.views.page_not_found"
+handler500 = "edu_portal.portal.views.server_error"

@@ -1,0 +1,1 @@
+"""Object storage, probing, transcoding and streaming of media."""
