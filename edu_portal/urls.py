@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from edu_portal.portal import health
 
-admin.site.site_header = admin.site.site_title = "教育资源公共服务平台 管理后台"
+admin.site.site_header = admin.site.site_title = _("Education portal administration")
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -14,6 +15,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("edu_portal.accounts.api_urls")),
     path("admin/", admin.site.urls),
+    path("", include("media_pipeline.urls")),
     path("", include("edu_portal.portal.urls")),
     path("", include("edu_portal.accounts.urls")),
 ]

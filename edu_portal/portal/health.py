@@ -1,11 +1,163 @@
-"""Liveness and readiness probes (filled in by the site-shell work)."""
+"""Liveness and readiness probes for load balancers, systemd, compose and operators.
 
-from django.http import JsonResponse
+``/healthz`` answers as long as the process can serve a request; it touches nothing else,
+so a database outage does not get healthy web processes restarted. ``/readyz`` checks
+every service a request may need (database, broker, object store, search) in parallel,
+each with a short timeout and all under one deadline, so a dead or black-holed service
+makes the probe fail quickly instead of hanging it. Neither needs a login.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db import connections
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+logger = logging.getLogger(__name__)
+
+#: Seconds one check may take to connect or answer.
+CHECK_TIMEOUT = 3.0
+#: Seconds the whole probe may take; a check still running then is reported as timed out.
+DEADLINE = 5.0
+#: Longest reason reported per check.
+MAX_REASON = 200
+
+_CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
 
 
-def healthz(request):
+def _short(exc: BaseException) -> str:
+    """One line saying what went wrong, without credentials that may sit in a URL."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    text = _CREDENTIALS.sub("***@", text)
+    return text if len(text) <= MAX_REASON else text[: MAX_REASON - 1] + "…"
+
+
+# --- the checks: each returns quietly when fine and raises with the reason otherwise ------
+
+
+def check_database() -> None:
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def check_broker() -> None:
+    from edu_portal.celery import app
+
+    url = settings.CELERY_BROKER_URL
+    options = dict(app.conf.broker_transport_options or {})
+    if url.startswith("filesystem"):
+        # The filesystem transport "connects" without touching the disk; what can really
+        # fail is the shared folder, so check that the web process can write into it.
+        folder = options.get("data_folder_out")
+        if folder and not (os.path.isdir(folder) and os.access(folder, os.W_OK | os.X_OK)):
+            raise RuntimeError(f"broker folder {folder} is missing or not writable")
+    options.setdefault("socket_connect_timeout", CHECK_TIMEOUT)  # Redis
+    options.setdefault("socket_timeout", CHECK_TIMEOUT)
+    with app.connection_for_write(
+        url, connect_timeout=CHECK_TIMEOUT, transport_options=options
+    ) as conn:
+        conn.ensure_connection(max_retries=1, interval_start=0, timeout=CHECK_TIMEOUT)
+
+
+def check_object_store() -> None:
+    # Imported here: the storage module is optional for this probe to import at all, and
+    # a missing or broken one is a readiness failure, not a crash of the whole site.
+    try:
+        from media_pipeline.storage import get_storage
+    except ImportError as exc:
+        raise RuntimeError(f"storage module not available: {exc}") from exc
+    get_storage().ping()
+
+
+def check_search() -> None:
+    from catalog.search import get_backend
+
+    get_backend().ping(timeout=CHECK_TIMEOUT)
+
+
+#: name → check, in the order they are reported. Tests replace entries to simulate faults.
+CHECKS: dict[str, Callable[[], None]] = {
+    "database": check_database,
+    "broker": check_broker,
+    "object_store": check_object_store,
+    "search": check_search,
+}
+
+
+def _timed(check: Callable[[], None]) -> dict[str, object]:
+    started = time.monotonic()
+    try:
+        check()
+    except Exception as exc:  # any failure of a dependency means "not ready", with why
+        result: dict[str, object] = {"status": "error", "reason": _short(exc)}
+    else:
+        result = {"status": "ok"}
+    finally:
+        # Each check runs in a pool thread of its own; close the database connections it
+        # opened (database check, database search backend) instead of leaking them.
+        for connection in connections.all(initialized_only=True):
+            connection.close()
+    result["ms"] = round((time.monotonic() - started) * 1000)
+    return result
+
+
+def run_checks(deadline: float | None = None) -> dict[str, dict[str, object]]:
+    """Run every check in parallel; the result per name has ``status`` and maybe ``reason``."""
+    deadline = DEADLINE if deadline is None else deadline
+    results: dict[str, dict[str, object]] = {}
+    # Not a context manager: leaving one waits for hung threads, which is what must not
+    # happen. A hung check's thread is abandoned; the timeouts inside it end it later.
+    pool = ThreadPoolExecutor(max_workers=len(CHECKS), thread_name_prefix="readyz")
+    try:
+        futures = {name: pool.submit(_timed, check) for name, check in CHECKS.items()}
+        end = time.monotonic() + deadline
+        for name, future in futures.items():
+            try:
+                results[name] = future.result(timeout=max(0.0, end - time.monotonic()))
+            except FutureTimeout:
+                results[name] = {
+                    "status": "error",
+                    "reason": f"no answer within {deadline:g} s",
+                    "ms": round(deadline * 1000),
+                }
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    return results
+
+
+@never_cache
+@require_safe
+@login_not_required
+def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
-def readyz(request):
-    return JsonResponse({"status": "ok"})
+@never_cache
+@require_safe
+@login_not_required
+def readyz(request: HttpRequest) -> JsonResponse:
+    checks = run_checks()
+    failing = [name for name, result in checks.items() if result["status"] != "ok"]
+    if failing:
+        logger.warning(
+            "readyz: not ready: %s",
+            "; ".join(f"{name}: {checks[name].get('reason')}" for name in failing),
+        )
+        body = {"status": "error", "failing": failing, "checks": checks}
+        return JsonResponse(body, status=503)
+    return JsonResponse({"status": "ok", "checks": checks})
+
+
+__all__ = ["CHECKS", "healthz", "readyz", "run_checks"]

@@ -1,3 +1,97 @@
-from django.views.defaults import page_not_found, permission_denied, server_error
+"""Home page, section placeholders and the error pages of the whole site.
 
-__all__ = ["page_not_found", "permission_denied", "server_error"]
+Every refusal says why and what to do (DESIGN §1): the 403 handler shows the reason an
+``access.AccessDenied`` carries, and API clients get the same sentence as JSON.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import requires_csrf_token
+
+from edu_portal.access import AccessDenied
+from edu_portal.portal.sections import BY_URL_NAME, SECTIONS
+
+logger = logging.getLogger(__name__)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/home.html", {"sections": SECTIONS})
+
+
+def section(request: HttpRequest, url_name: str) -> HttpResponse:
+    """A section that has no content yet: what it will hold, and an honest empty state."""
+    try:
+        current = BY_URL_NAME[url_name]
+    except KeyError:
+        raise Http404 from None
+    return render(request, "portal/section.html", {"section": current})
+
+
+# --- error pages ---------------------------------------------------------------------------
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def _json_error(status: int, detail: str, code: str, hint: str = "") -> JsonResponse:
+    body = {"detail": detail, "code": code}
+    if hint:
+        body["hint"] = hint
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+@requires_csrf_token
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler403: the reason for the refusal and what the person can do about it."""
+    if isinstance(exception, AccessDenied):
+        code, message, hint = exception.code, exception.message, exception.hint
+    else:
+        # A bare PermissionDenied's text is written for developers, not for the person
+        # looking at the page; say something true and useful instead.
+        code = "permission_denied"
+        message = _("You do not have permission to open this page.")
+        hint = _(
+            "If you think you should have access, sign in with the right account "
+            "or ask your school administrator."
+        )
+    if _is_api(request):
+        return _json_error(403, message, code, hint)
+    context = {
+        "code": code,
+        "message": message,
+        "hint": hint,
+        "client_ip": getattr(request, "client_ip", None),
+        "show_ip": code == "outside_intranet",
+    }
+    return render(request, "403.html", context, status=403)
+
+
+@requires_csrf_token
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler404."""
+    if _is_api(request):
+        return _json_error(404, _("Not found."), "not_found")
+    return render(request, "404.html", {"request_path": request.path}, status=404)
+
+
+@requires_csrf_token
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: rendered without context processors, which may be what failed."""
+    if _is_api(request):
+        return _json_error(500, _("The server had a problem. Please try again later."), "error")
+    try:
+        template = loader.get_template("500.html")
+        body = template.render({"SITE_NAME": settings.SITE_NAME, "LANGUAGE_CODE": get_language()})
+    except Exception:  # the error page itself must not fail; fall back to plain text
+        logger.exception("500.html could not be rendered")
+        body = "<!doctype html><title>500</title><h1>Server Error (500)</h1>"
+    return HttpResponse(body, status=500)
