@@ -220,6 +220,8 @@ LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
 # --- Audit ----------------------------------------------------------------------------------
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 AUDITLOG_INCLUDE_ALL_MODELS = False
+# Show "城南小学" rather than "7" when an org unit or user reference changes.
+AUDITLOG_USE_FK_STRING_REPRESENTATION = True
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

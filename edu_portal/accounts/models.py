@@ -130,6 +130,10 @@ class LoginRecord(models.Model):
         BAD_CREDENTIALS = "bad_credentials", _("Wrong username or password")
         LOCKED = "locked", _("Refused: account locked")
         INACTIVE = "inactive", _("Refused: account disabled")
+        # Right password, but the account may not use this door (e.g. the admin site).
+        REFUSED = "refused", _("Refused: no access here")
+        # Not an attempt: an administrator lifted the lock; failures before it no longer count.
+        UNLOCKED = "unlocked", _("Unlocked by an administrator")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

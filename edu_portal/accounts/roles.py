@@ -45,6 +45,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.SCHOOL_ADMIN: frozenset(
         {
             "users.manage",
+            "org.manage",
             "content.create",
             "content.edit",
             "content.submit",
@@ -84,3 +85,16 @@ STAFF_ROLES: frozenset[str] = frozenset(
 def role_grants(role: str, perm: str) -> bool:
     granted = ROLE_PERMISSIONS.get(role, frozenset())
     return ALL in granted or perm in granted
+
+
+# Where in the org tree each role may be held (by OrgUnit.Kind value). Checked by
+# actions.assign_role so that, say, a student role is never granted at the bureau.
+ROLE_UNIT_KINDS: dict[str, frozenset[str]] = {
+    Role.BUREAU_ADMIN: frozenset({"bureau"}),
+    Role.DEPARTMENT_EDITOR: frozenset({"bureau", "department"}),
+    Role.OFFICE_REVIEWER: frozenset({"bureau", "department"}),
+    Role.SCHOOL_ADMIN: frozenset({"school"}),
+    Role.TEACHER: frozenset({"school", "grade", "class"}),
+    Role.STUDENT: frozenset({"school", "grade", "class"}),
+    Role.GUARDIAN: frozenset({"school", "grade", "class"}),
+}

@@ -4,6 +4,7 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
 from edu_portal.accounts import login_guard
+from edu_portal.accounts.backends import take_recorded
 from edu_portal.accounts.models import LoginRecord
 
 
@@ -14,7 +15,7 @@ def _record_success(sender, request, user, **kwargs) -> None:
 
 @receiver(user_login_failed, dispatch_uid="accounts.record_failure")
 def _record_failure(sender, credentials, request=None, **kwargs) -> None:
-    if request is not None and getattr(request, "_login_refusal", None):
-        return  # the backend already wrote a record saying why
     username = credentials.get("username") or ""
+    if take_recorded(username):
+        return  # the backend already wrote a record saying why (locked, disabled)
     login_guard.record(request, username, LoginRecord.Result.BAD_CREDENTIALS)

@@ -1,0 +1,310 @@
+"""Admin for accounts: users, the org tree, role assignments, login records, audit events.
+
+Every change made here is audited by django-auditlog with the admin's account and client
+address (accounts.audit.AuditMiddleware). The admin login uses the same throttled form as
+the portal, so it locks and explains in the same words.
+"""
+
+from __future__ import annotations
+
+from auditlog.admin import LogEntryAdmin as AuditlogLogEntryAdmin
+from auditlog.models import LogEntry
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseBadRequest
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from treebeard.admin import TreeAdmin
+from treebeard.forms import MoveNodeForm, movenodeform_factory
+
+from edu_portal.accounts import actions, audit
+from edu_portal.accounts.forms import AdminLoginForm, AdminUserChangeForm, AdminUserCreationForm
+from edu_portal.accounts.models import LoginRecord, OrgUnit, RoleAssignment, User
+
+admin.site.login_form = AdminLoginForm
+
+
+# --- role assignments ------------------------------------------------------------------------
+
+
+class RoleAssignmentForm(forms.ModelForm):
+    """Refuses a role at a kind of unit where it makes no sense (a student at the bureau)."""
+
+    class Meta:
+        model = RoleAssignment
+        fields = ["user", "role", "org_unit"]
+
+    def clean(self):
+        cleaned = super().clean()
+        role, unit = cleaned.get("role"), cleaned.get("org_unit")
+        if role and unit:
+            actions._validate_role_unit(role, unit)
+        return cleaned
+
+
+class RoleAssignmentInline(admin.TabularInline):
+    model = RoleAssignment
+    form = RoleAssignmentForm
+    fk_name = "user"
+    extra = 0
+    fields = ["role", "org_unit", "granted_by", "created_at"]
+    readonly_fields = ["granted_by", "created_at"]
+    autocomplete_fields = ["org_unit"]
+    verbose_name = _("role")
+    verbose_name_plural = _("roles (each applies to its unit and everything below it)")
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(admin.ModelAdmin):
+    form = RoleAssignmentForm
+    list_display = ["user", "role", "org_unit", "granted_by", "created_at"]
+    list_filter = ["role", "org_unit__kind", "created_at"]
+    search_fields = ["user__username", "user__display_name", "org_unit__name", "org_unit__code"]
+    autocomplete_fields = ["user", "org_unit"]
+    list_select_related = ["user", "org_unit", "granted_by"]
+    readonly_fields = ["granted_by", "created_at"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            obj.granted_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+# --- users -------------------------------------------------------------------------------------
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = AdminUserChangeForm
+    add_form = AdminUserCreationForm
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (
+            _("Personal info"),
+            {"fields": ("display_name", "phone", "email", "first_name", "last_name")},
+        ),
+        (_("Organisation and access"), {"fields": ("org_unit", "remote_access")}),
+        (
+            _("Permissions"),
+            {
+                "fields": (
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                    "user_permissions",
+                ),
+            },
+        ),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "username",
+                    "display_name",
+                    "org_unit",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
+    )
+    list_display = [
+        "username",
+        "display_name",
+        "org_unit",
+        "remote_access",
+        "is_staff",
+        "is_active",
+        "last_login",
+    ]
+    list_filter = [
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        "remote_access",
+        "role_assignments__role",
+    ]
+    search_fields = ["username", "display_name", "email", "phone"]
+    autocomplete_fields = ["org_unit"]
+    list_select_related = ["org_unit"]
+    inlines = [RoleAssignmentInline]
+    actions = ["unlock_sign_in"]
+
+    def save_formset(self, request, form, formset, change) -> None:
+        instances = formset.save(commit=False)
+        for instance in instances:
+            if isinstance(instance, RoleAssignment) and instance.pk is None:
+                instance.granted_by = request.user
+            instance.save()
+        for obj in formset.deleted_objects:
+            obj.delete()
+        formset.save_m2m()
+
+    @admin.action(description=_("Unlock sign-in for the selected users"))
+    def unlock_sign_in(self, request, queryset) -> None:
+        done = 0
+        for user in queryset:
+            try:
+                actions.unlock_login(request.user, user)
+            except PermissionDenied as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(
+                request,
+                gettext("Sign-in unlocked for %(count)d user(s).") % {"count": done},
+                messages.SUCCESS,
+            )
+
+
+# --- the org tree --------------------------------------------------------------------------
+
+
+class OrgUnitMoveForm(MoveNodeForm):
+    """Treebeard's add/move form, refusing placements the org tree does not allow."""
+
+    def _new_parent(self) -> OrgUnit | None:
+        ref = self.cleaned_data.get("treebeard_ref_node")
+        position = self.cleaned_data.get("treebeard_position")
+        if ref is None:
+            return None
+        if position in ("sorted-child", "first-child", "last-child"):
+            return ref
+        return OrgUnit.objects.get_parent(ref)
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        if not kind or "treebeard_position" not in cleaned:
+            return cleaned
+        parent = self._new_parent()
+        unit = self.instance
+        if unit.pk is not None and parent is not None and unit.contains(parent):
+            raise ValidationError(
+                gettext("A unit cannot be placed under itself or one of its own units.")
+            )
+        actions.validate_placement(kind, parent, cleaned.get("name") or "")
+        if unit.pk is not None:
+            actions.validate_children_fit(unit, kind)
+        return cleaned
+
+
+@admin.register(OrgUnit)
+class OrgUnitAdmin(TreeAdmin):
+    form = movenodeform_factory(
+        OrgUnit, form=OrgUnitMoveForm, fields=["name", "kind", "code", "phone", "duties"]
+    )
+    list_display = ["name", "kind", "code", "phone"]
+    list_filter = ["kind"]
+    search_fields = ["name", "code"]
+
+    def save_form(self, request, form, change):
+        old_parent = None
+        if change:
+            old_parent = OrgUnit.objects.get_parent(OrgUnit.objects.get(pk=form.instance.pk))
+        # Treebeard moves the node while saving the form, so the old parent is read first.
+        obj = super().save_form(request, form, change)
+        if change:
+            obj.refresh_from_db()
+            _log_move(obj, old_parent, OrgUnit.objects.get_parent(obj, update=True))
+        return obj
+
+    def move_node(self, request):
+        """Drag and drop in the tree: the same placement rules, and an audit event."""
+        try:
+            node = OrgUnit.objects.get(pk=request.POST.get("node"))
+            target = OrgUnit.objects.get(pk=request.POST.get("target"))
+        except (OrgUnit.DoesNotExist, ValueError, TypeError):
+            return super().move_node(request)
+        parent = (
+            target
+            if request.POST.get("relation") == "child"
+            else OrgUnit.objects.get_parent(target)
+        )
+        try:
+            actions.validate_placement(node.kind, parent, node.name)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return HttpResponseBadRequest(" ".join(exc.messages))
+        old_parent = OrgUnit.objects.get_parent(node)
+        response = super().move_node(request)
+        if response.status_code == 200:
+            node.refresh_from_db()
+            _log_move(node, old_parent, OrgUnit.objects.get_parent(node, update=True))
+        return response
+
+
+def _log_move(unit: OrgUnit, old_parent: OrgUnit | None, new_parent: OrgUnit | None) -> None:
+    old_pk = old_parent.pk if old_parent else None
+    new_pk = new_parent.pk if new_parent else None
+    if old_pk != new_pk:
+        audit.log_event(unit, {"parent": [str(old_parent or "—"), str(new_parent or "—")]})
+
+
+# --- login records -------------------------------------------------------------------------
+
+
+@admin.register(LoginRecord)
+class LoginRecordAdmin(admin.ModelAdmin):
+    """Read-only: records are evidence, written only by the login code."""
+
+    list_display = ["created_at", "username", "result", "ip", "short_agent", "user"]
+    list_filter = ["result", "created_at"]
+    search_fields = ["username", "ip"]
+    date_hierarchy = "created_at"
+    list_select_related = ["user"]
+    readonly_fields = ["created_at", "username", "result", "ip", "user_agent", "user"]
+    fields = readonly_fields
+
+    @admin.display(description=_("user agent"))
+    def short_agent(self, record: LoginRecord) -> str:
+        return record.user_agent[:60] + ("…" if len(record.user_agent) > 60 else "")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+# --- audit events (auditlog's admin, with the filters the bureau asked for) -------------------
+
+
+if admin.site.is_registered(LogEntry):
+    admin.site.unregister(LogEntry)
+
+
+@admin.register(LogEntry)
+class AuditEventAdmin(AuditlogLogEntryAdmin):
+    list_display = [
+        "created",
+        "resource_url",
+        "action",
+        "msg_short",
+        "user_url",
+        "remote_addr",
+    ]
+    list_filter = [
+        "action",
+        ("actor", admin.RelatedOnlyFieldListFilter),
+        *AuditlogLogEntryAdmin.list_filter[1:],
+        "timestamp",
+    ]
+    search_fields = [*AuditlogLogEntryAdmin.search_fields, "remote_addr", "object_pk"]
+    fieldsets = [
+        (None, {"fields": ["created", "user_url", "remote_addr", "resource_url", "cid"]}),
+        (_("Changes"), {"fields": ["action", "msg"]}),
+    ]
+    readonly_fields = [*AuditlogLogEntryAdmin.readonly_fields, "remote_addr"]
