@@ -172,6 +172,21 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Shanghai"
+# Task modules outside an app's tasks.py, which is all autodiscovery looks at.
+CELERY_IMPORTS = ["media_pipeline.uploads.tasks"]
+# Run by the one `celery beat` (deploy/systemd edu-portal-beat).
+CELERY_BEAT_SCHEDULE = {
+    "cleanup-expired-uploads": {
+        "task": "media_pipeline.uploads.tasks.cleanup_expired_uploads",
+        "schedule": 3600,
+        "options": {"queue": "default", "expires": 3000},
+    },
+    "sweep-stalled-processing-jobs": {
+        "task": "media_pipeline.sweep_stalled_jobs",
+        "schedule": 60,
+        "options": {"queue": "default", "expires": 50},
+    },
+}
 
 # --- Object storage -------------------------------------------------------------------------
 OBJECT_STORE_URL = env.url(
@@ -182,6 +197,36 @@ OBJECT_STORE_URL = env.url(
 )
 OBJECT_STORE_TIMEOUT = env.int("OBJECT_STORE_TIMEOUT", 30, minimum=1)
 OBJECT_STORE_RETRIES = env.int("OBJECT_STORE_RETRIES", 3, minimum=0)
+
+# --- Uploads (tus, resumable; media_pipeline/uploads) -----------------------------------------
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", 20 * 1024**3, minimum=1)
+# Shell-style patterns of the types teachers may upload; checked by name and by content.
+UPLOAD_ALLOWED_TYPES = env.list(
+    "UPLOAD_ALLOWED_TYPES",
+    [
+        "video/*",
+        "audio/*",
+        "application/pdf",
+        "application/msword",
+        "application/vnd.ms-powerpoint",
+        "application/vnd.ms-excel",
+        "application/vnd.openxmlformats-officedocument.*",
+        "application/epub+zip",
+        "application/zip",
+        "image/jpeg",
+        "image/png",
+        "image/gif",
+        "image/webp",
+    ],
+)
+UPLOAD_EXPIRY_HOURS = env.int("UPLOAD_EXPIRY_HOURS", 24, minimum=1)
+
+# --- Transcoding (media_pipeline/processing) ------------------------------------------------
+# A job whose worker has not sent a heartbeat for this long is re-queued by the sweeper.
+PIPELINE_STALE_SECONDS = env.int("PIPELINE_STALE_SECONDS", 300, minimum=30)
+PIPELINE_MAX_ATTEMPTS = env.int("PIPELINE_MAX_ATTEMPTS", 3, minimum=1)
+PIPELINE_PRESET = env.str("PIPELINE_PRESET", "veryfast")
+PIPELINE_TRANSCODE_TIMEOUT = env.int("PIPELINE_TRANSCODE_TIMEOUT", 6 * 3600, minimum=60)
 
 # --- Search ---------------------------------------------------------------------------------
 SEARCH_URL = env.url("SEARCH_URL", "db://", schemes={"db", "http", "https"}, secret=True)
@@ -235,7 +280,11 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
-STATICFILES_DIRS = [BASE_DIR / "edu_portal" / "static"]
+STATICFILES_DIRS = [
+    BASE_DIR / "edu_portal" / "static",
+    # Browser libraries from npm (package.json; `make setup` runs `npm ci`), never copied.
+    ("vendor/tus-js-client", BASE_DIR / "node_modules" / "tus-js-client" / "dist"),
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -287,6 +336,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI would otherwise send the schema to an outside validator from the intranet.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # "kind" names several choice sets (org units, resources): name each enum explicitly.
+    "ENUM_NAME_OVERRIDES": {"ResourceKindEnum": "catalog.models.Resource.Kind"},
 }
 
 # --- Logging --------------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
+from edu_portal.accounts.permissions import has_perm
 from edu_portal.portal.sections import SECTIONS
 
 
@@ -13,4 +15,6 @@ def site(request: HttpRequest) -> dict[str, object]:
         "client_on_intranet": getattr(request, "on_intranet", False),
         "nav_sections": SECTIONS,
         "current_url_name": match.url_name if match else "",
+        # SimpleLazyObject: the role query runs only when a template asks.
+        "can_upload": SimpleLazyObject(lambda: has_perm(request.user, "resource.upload")),
     }

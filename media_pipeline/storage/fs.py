@@ -39,6 +39,7 @@ from media_pipeline.storage.errors import (
     StorageError,
     StorageUnavailable,
 )
+from media_pipeline.storage.resumable_fs import FilesystemResumable
 
 CHUNK_SIZE = 1 << 20  # writes: large enough that per-call overhead does not matter
 READ_CHUNK_SIZE = 256 << 10  # reads: small enough to start sending a range quickly
@@ -50,7 +51,7 @@ def object_scope(key: str, filename: str | None = None) -> str:
     return f"object:{key}" + (f"\n{filename}" if filename else "")
 
 
-class FilesystemStorage(Storage):
+class FilesystemStorage(FilesystemResumable, Storage):
     kind = "filesystem"
 
     def __init__(self, root: str | os.PathLike[str], *, fsync: bool = True) -> None:

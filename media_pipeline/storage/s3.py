@@ -43,6 +43,8 @@ from media_pipeline.storage.errors import (
     StorageError,
     StorageUnavailable,
 )
+from media_pipeline.storage.resumable import RESUMABLE_PREFIX
+from media_pipeline.storage.resumable_s3 import MinioResumable
 
 STAGING_PREFIX = ".staging/"
 SHA256_HEADER = "x-amz-meta-sha256"
@@ -89,7 +91,7 @@ def build_http_client(timeout: float, retries: int) -> urllib3.PoolManager:
     )
 
 
-class MinioStorage(Storage):
+class MinioStorage(MinioResumable, Storage):
     kind = "s3"
 
     def __init__(
@@ -353,7 +355,7 @@ class MinioStorage(Storage):
     def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
         validate_prefix(prefix)
         for info in self._list_raw(prefix):
-            if not info.key.startswith(STAGING_PREFIX):
+            if not info.key.startswith((STAGING_PREFIX, RESUMABLE_PREFIX)):
                 yield info
 
     def _list_raw(self, prefix: str) -> Iterator[ObjectInfo]:

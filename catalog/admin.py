@@ -1,0 +1,39 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Resource
+from media_pipeline.processing import actions
+from media_pipeline.processing.models import ProcessingJob
+
+
+class ProcessingJobInline(admin.TabularInline):
+    model = ProcessingJob
+    extra = 0
+    can_delete = False
+    show_change_link = False
+    fields = ["state", "percent", "attempts", "error_message", "error_detail", "created_at",
+              "finished_at", "output_prefix", "command"]  # fmt: skip
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Resource)
+class ResourceAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "status", "visibility", "uploader", "created_at"]
+    list_filter = ["kind", "status", "visibility"]
+    search_fields = ["title"]
+    readonly_fields = ["source_key", "source_size", "source_sha256", "output_prefix", "poster_key"]
+    actions = ["retranscode"]
+    inlines = [ProcessingJobInline]
+
+    @admin.action(description=_("Re-transcode the selected resources"))
+    def retranscode(self, request, queryset):
+        count = 0
+        for resource in queryset:
+            actions.retranscode(request.user, resource)
+            count += 1
+        self.message_user(
+            request, _("%d resources queued for processing.") % count, messages.SUCCESS
+        )

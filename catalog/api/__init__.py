@@ -1,0 +1,1 @@
+"""The resources API, mounted at /api/v1/."""

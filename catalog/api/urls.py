@@ -1,0 +1,18 @@
+from django.urls import path
+
+from catalog.api import views
+
+urlpatterns = [
+    path("resources/", views.ResourceList.as_view(), name="api-resources"),
+    path("resources/<int:pk>/", views.ResourceDetail.as_view(), name="api-resource"),
+    path(
+        "resources/<int:pk>/processing/",
+        views.ResourceProcessing.as_view(),
+        name="api-resource-processing",
+    ),
+    path(
+        "resources/<int:pk>/retranscode/",
+        views.ResourceRetranscode.as_view(),
+        name="api-resource-retranscode",
+    ),
+]

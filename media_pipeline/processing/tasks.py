@@ -1,0 +1,52 @@
+"""Celery tasks of the processing pipeline: thin wrappers around services."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.utils.translation import gettext as _
+
+from media_pipeline.processing import services
+from media_pipeline.storage import StorageUnavailable
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(
+    name="media_pipeline.process_job",
+    queue="media",
+    acks_late=True,
+    autoretry_for=(StorageUnavailable,),
+    retry_backoff=10,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=6,
+    soft_time_limit=6 * 3600,
+    time_limit=6 * 3600 + 300,
+)
+def process_job_task(job_id: int) -> str:
+    try:
+        return services.process_job(job_id)
+    except SoftTimeLimitExceeded:
+        services.fail(job_id, _("Converting the video took too long and was stopped."))
+        return services.State.FAILED
+    except services.JobLost:
+        log.warning("job %s was taken over by another worker", job_id)
+        return "lost"
+
+
+@shared_task(name="media_pipeline.sweep_stalled_jobs", queue="default")
+def sweep_stalled_jobs() -> dict[str, list[int]]:
+    result = services.sweep_stalled_jobs()
+    for job_id in result["requeued"]:
+        process_job_task.delay(job_id)
+    return result
+
+
+def enqueue(job_id: int) -> None:
+    """Send the job to the media queue once the transaction that made it commits."""
+    from django.db import transaction
+
+    transaction.on_commit(lambda: process_job_task.delay(job_id))

@@ -1,0 +1,514 @@
+"""The action layer of uploads: create, append, finish, terminate, expire.
+
+How bytes get from a PATCH request into the store (flat memory, resumable, several
+processes):
+
+1. The request takes the upload's *lease* with a conditional UPDATE (``lock_token`` set
+   where no unexpired lease exists); a second request for the same upload gets 423. The
+   lease is renewed while the body streams in, so a process that died releases it by
+   expiring, and nothing ever holds a database transaction open for a whole request.
+2. The body is read in blocks of READ_BLOCK bytes and handed to a store session
+   (``media_pipeline.storage.resumable``), which cuts S3 parts or appends to a file as it
+   goes; the running SHA-256 of the whole upload (``hashing``), the tus checksum of this
+   chunk and the content check of the first bytes are fed on the way.
+3. At the end of the body -- or when the client went away part-way -- the session makes
+   the bytes durable, and only then one conditional UPDATE (still our lease, still the
+   offset we started from) saves the new offset, store state and hash state together. A
+   chunk whose checksum fails, or that was cut off while a checksum was promised, is
+   discarded: nothing of it counts.
+4. When the offset reaches the length, the object is assembled under
+   ``uploads/<uuid>/source`` with its SHA-256, and the row becomes complete.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from auditlog.models import LogEntry
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from edu_portal.accounts import audit
+from edu_portal.accounts.permissions import has_perm
+from media_pipeline.models import Upload
+from media_pipeline.storage import ObjectNotFound, get_storage
+from media_pipeline.storage.base import Readable
+from media_pipeline.storage.resumable import AppendSession
+from media_pipeline.uploads import filetypes, hashing
+from media_pipeline.uploads.tus import CHECKSUM_MISMATCH, Checksum, TusError, clean_filename
+
+logger = logging.getLogger(__name__)
+
+PERMISSION = "resource.upload"
+READ_BLOCK = 1 << 20
+LEASE = timedelta(seconds=60)
+RENEW_AFTER = timedelta(seconds=15)
+
+Status = Upload.Status
+
+
+def object_key(upload_id: uuid.UUID) -> str:
+    """Where a finished upload lives; made from our UUID, never from what the client sent."""
+    return f"uploads/{upload_id}/source"
+
+
+def expiry_from(now):
+    return now + timedelta(hours=settings.UPLOAD_EXPIRY_HOURS)
+
+
+# --- errors a person can act on -----------------------------------------------------------
+
+
+def _not_found() -> TusError:
+    return TusError(
+        404, "not_found", _("This upload does not exist, or it belongs to someone else.")
+    )
+
+
+def _gone() -> TusError:
+    return TusError(
+        410,
+        "expired",
+        _(
+            "This upload was not finished within %(hours)s hours and has been removed. "
+            "Please upload the file again."
+        )
+        % {"hours": settings.UPLOAD_EXPIRY_HOURS},
+    )
+
+
+def _locked() -> TusError:
+    return TusError(
+        423,
+        "locked",
+        _(
+            "This file is already being sent from another window or device. Wait for that "
+            "to finish, or try again in a minute."
+        ),
+    )
+
+
+def _offset_mismatch(offset: int) -> TusError:
+    return TusError(
+        409,
+        "offset_mismatch",
+        _(
+            "The upload got out of step with the server, which has %(offset)s bytes of it. "
+            "It will continue from there."
+        )
+        % {"offset": offset},
+        {"Upload-Offset": str(offset)},
+    )
+
+
+def _too_much() -> TusError:
+    return TusError(
+        413,
+        "exceeds_length",
+        _("More data arrived than the file size given when the upload started."),
+    )
+
+
+def _content_error(problem: str) -> TusError:
+    messages = {
+        "media": _(
+            "This file does not look like a video or audio file. Please check that you "
+            "chose the right file."
+        ),
+        "pdf": _("This file is not a PDF document, although its name says so."),
+        "document": _(
+            "This file is not a Word, PowerPoint or Excel document, although its name says "
+            "so. Please save it again from the office program and upload that."
+        ),
+        "image": _("This file is not a picture, although its name says so."),
+        "active": _("This file contains a web page or a program, which cannot be uploaded here."),
+    }
+    return TusError(415, "content_mismatch", messages.get(problem, messages["media"]))
+
+
+# --- leases -------------------------------------------------------------------------------
+
+
+def _acquire(upload_id: uuid.UUID) -> str | None:
+    now = timezone.now()
+    token = secrets.token_hex(16)
+    free = Q(locked_until__isnull=True) | Q(locked_until__lt=now)
+    taken = (
+        Upload.objects.filter(free, pk=upload_id)
+        .exclude(status=Status.EXPIRED)
+        .update(lock_token=token, locked_until=now + LEASE)
+    )
+    return token if taken else None
+
+
+def _renew(upload_id: uuid.UUID, token: str) -> bool:
+    until = timezone.now() + LEASE
+    return bool(Upload.objects.filter(pk=upload_id, lock_token=token).update(locked_until=until))
+
+
+def _release(upload_id: uuid.UUID, token: str) -> None:
+    Upload.objects.filter(pk=upload_id, lock_token=token).update(lock_token="", locked_until=None)
+
+
+# --- create ---------------------------------------------------------------------------------
+
+
+def create_upload(user, *, length: int | None, metadata: dict[str, str]) -> Upload:
+    """Check size and type, start the upload in the store, save the row."""
+    if not has_perm(user, PERMISSION):
+        raise PermissionDenied(_("Your account is not allowed to upload files."))
+    if length is None:
+        raise TusError(
+            400,
+            "length_required",
+            _("The upload did not say how big the file is (Upload-Length). Please try again."),
+        )
+    if length == 0:
+        raise TusError(400, "empty_file", _("The file is empty. Please choose another file."))
+    limit = settings.UPLOAD_MAX_BYTES
+    if length > limit:
+        raise TusError(
+            413,
+            "file_too_large",
+            _(
+                "This file is %(size)s; files can be at most %(limit)s. Please make the "
+                "video smaller (for example, export it at a lower resolution) or split it."
+            )
+            % {"size": filesizeformat(length), "limit": filesizeformat(limit)},
+        )
+    filename = clean_filename(metadata.get("filename", "") or metadata.get("name", ""))
+    declared = metadata.get("filetype", "") or metadata.get("type", "")
+    filetype = filetypes.effective_type(filename, declared)
+    if filetype is None:
+        raise TusError(
+            400,
+            "type_unknown",
+            _(
+                "Tell us the name of the file (with its extension, such as .mp4) or its "
+                "type when starting the upload."
+            ),
+        )
+    if not filetypes.is_allowed(filetype, settings.UPLOAD_ALLOWED_TYPES):
+        raise TusError(
+            415,
+            "type_not_allowed",
+            _(
+                "Files of this type (%(type)s) cannot be uploaded here. You can upload "
+                "videos, audio, PDF, Word, PowerPoint and Excel documents."
+            )
+            % {"type": filetype},
+        )
+
+    now = timezone.now()
+    upload = Upload(
+        owner=user,
+        filename=filename,
+        filetype=filetype,
+        metadata=metadata,
+        length=length,
+        created_at=now,
+        updated_at=now,
+        expires_at=expiry_from(now),
+    )
+    upload.key = object_key(upload.id)
+    upload.hash_state = hashing.resumable_sha256().state() if hashing.available() else None
+    upload.storage_state = get_storage().resumable_create(
+        upload.id.hex, key=upload.key, length=length, content_type=filetype
+    )
+    try:
+        upload.save(force_insert=True)
+    except BaseException:
+        get_storage().resumable_abort(upload.storage_state)
+        raise
+    audit.log_event(
+        upload,
+        {"filename": [None, filename], "length": [None, str(length)]},
+        action=LogEntry.Action.CREATE,
+    )
+    return upload
+
+
+def get_upload(user, upload_id: uuid.UUID) -> Upload:
+    """The user's own upload, else 404 (others' uploads are not even acknowledged)."""
+    upload = Upload.objects.filter(pk=upload_id, owner_id=user.pk).first()
+    if upload is None:
+        raise _not_found()
+    return upload
+
+
+def get_live_upload(user, upload_id: uuid.UUID) -> Upload:
+    """The user's own upload, unless it has expired (410)."""
+    upload = get_upload(user, upload_id)
+    if is_expired(upload):
+        raise _gone()
+    return upload
+
+
+def is_expired(upload: Upload) -> bool:
+    return upload.status == Status.EXPIRED or (
+        upload.status == Status.RECEIVING and upload.expires_at <= timezone.now()
+    )
+
+
+# --- append ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Progress:
+    """What one request has added, before it is saved."""
+
+    session: AppendSession
+    hasher: hashing.ResumableSha256 | None
+    head: bytes
+    content_checked: bool
+
+
+def append(upload: Upload, body: Readable, *, offset: int, length: int, checksum: Checksum | None):
+    """Add ``length`` bytes read from ``body`` at ``offset``; return the saved upload.
+
+    A client that goes away part-way keeps what arrived (unless it promised a checksum);
+    the returned upload then simply has a smaller offset than asked for.
+    """
+    if is_expired(upload):
+        raise _gone()
+    if offset != upload.offset:
+        raise _offset_mismatch(upload.offset)
+    if offset + length > upload.length:
+        raise _too_much()
+    token = _acquire(upload.pk)
+    if token is None:
+        raise _locked()
+    try:
+        upload.refresh_from_db()
+        if upload.offset != offset:  # moved on between our read and the lease
+            raise _offset_mismatch(upload.offset)
+        if upload.status == Status.RECEIVING and length:
+            _receive(upload, token, body, length, checksum)
+            upload.refresh_from_db()
+        if upload.status == Status.ASSEMBLING:
+            finish(upload, token)
+    finally:
+        _release(upload.pk, token)
+    upload.refresh_from_db()
+    return upload
+
+
+def _receive(
+    upload: Upload, token: str, body: Readable, length: int, checksum: Checksum | None
+) -> None:
+    store = get_storage()
+    try:
+        session = store.resumable_append(upload.storage_state, upload.offset)
+    except ObjectNotFound:
+        raise _gone() from None
+    progress = _Progress(
+        session=session,
+        # Without a saved state (or the library to continue it) the SHA-256 is computed
+        # from the assembled object instead.
+        hasher=(
+            hashing.resumable_sha256(bytes(upload.hash_state))
+            if upload.hash_state is not None and hashing.available()
+            else None
+        ),
+        head=bytes(upload.head),
+        content_checked=upload.content_checked,
+    )
+    chunk_hash = checksum.new() if checksum else None
+    saved = False
+    try:
+        complete_body = _stream(upload, token, body, length, progress, chunk_hash)
+        if checksum is not None:
+            if not complete_body:
+                # Cut off: the checksum covers bytes that never came. Keep nothing.
+                session.discard()
+                return
+            if chunk_hash.digest() != checksum.digest:  # discarded below
+                raise TusError(
+                    CHECKSUM_MISMATCH,
+                    "checksum_mismatch",
+                    _(
+                        "Part of the file was damaged on its way to the server and has been "
+                        "thrown away. It will be sent again."
+                    ),
+                )
+        if not session.written:
+            session.close()
+            return
+        _save(upload, token, progress)
+        saved = True
+    except _LeaseLost:
+        session.close()  # someone else writes now: touch nothing
+        raise _locked() from None
+    except _Refused as refused:
+        session.discard()
+        _drop_refused(upload, token)
+        raise _content_error(refused.problem) from None
+    except BaseException:
+        if not saved:
+            session.discard()
+        raise
+
+
+class _LeaseLost(Exception):
+    """Another request took the upload over (our lease expired while we were stalled)."""
+
+
+class _Refused(Exception):
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+
+
+def _stream(upload, token, body, length, progress: _Progress, chunk_hash) -> bool:
+    """Copy the body into the session; False when the client went away before the end."""
+    session = progress.session
+    head_size = min(filetypes.SNIFF_BYTES, upload.length)
+    renewed = timezone.now()
+    remaining = length
+    while remaining:
+        try:
+            block = body.read(min(READ_BLOCK, remaining))
+        except OSError:  # reset by peer, timeout, the server's own "no more data"
+            block = b""
+        if not block:
+            return False
+        block = bytes(block)
+        remaining -= len(block)
+        if not progress.content_checked and len(progress.head) < head_size:
+            progress.head += block[: head_size - len(progress.head)]
+            if len(progress.head) == head_size:
+                problem = filetypes.content_problem(upload.filetype, progress.head)
+                if problem:
+                    raise _Refused(problem)
+                progress.content_checked = True
+        if progress.hasher is not None:
+            progress.hasher.update(block)
+        if chunk_hash is not None:
+            chunk_hash.update(block)
+        session.write(block)
+        now = timezone.now()
+        if now - renewed > RENEW_AFTER:
+            if not _renew(upload.pk, token):
+                raise _LeaseLost
+            renewed = now
+    return True
+
+
+def _save(upload: Upload, token: str, progress: _Progress) -> None:
+    session = progress.session
+    new_state = session.commit()  # durable from here on, but not counted yet
+    new_offset = session.position
+    now = timezone.now()
+    done = new_offset == upload.length
+    saved = Upload.objects.filter(pk=upload.pk, lock_token=token, offset=upload.offset).update(
+        offset=new_offset,
+        storage_state=new_state,
+        hash_state=progress.hasher.state() if progress.hasher is not None else None,
+        head=b"" if progress.content_checked else progress.head,
+        content_checked=progress.content_checked,
+        status=Status.ASSEMBLING if done else Status.RECEIVING,
+        updated_at=now,
+        expires_at=expiry_from(now),
+    )
+    if not saved:
+        # Lease lost, so another request may be writing: leave the store alone (what we
+        # stored is unreferenced, and overwritten or swept later).
+        raise _LeaseLost
+    session.committed()
+
+
+def _drop_refused(upload: Upload, token: str) -> None:
+    """A file whose content contradicts its type can never succeed: remove it now."""
+    get_storage().resumable_abort(upload.storage_state)
+    Upload.objects.filter(pk=upload.pk, lock_token=token).delete()
+    logger.info("upload %s refused by content (declared %s)", upload.pk, upload.filetype)
+
+
+# --- finish, terminate, expire ----------------------------------------------------------
+
+
+def finish(upload: Upload, token: str) -> None:
+    """Assemble the object of a fully received upload (holding its lease). Idempotent."""
+    digest = None
+    if upload.hash_state is not None and hashing.available():
+        digest = hashing.resumable_sha256(bytes(upload.hash_state)).hexdigest()
+    info = get_storage().resumable_complete(upload.storage_state, sha256=digest)
+    now = timezone.now()
+    Upload.objects.filter(pk=upload.pk, lock_token=token, status=Status.ASSEMBLING).update(
+        status=Status.COMPLETE,
+        sha256=info.sha256 or "",
+        completed_at=now,
+        updated_at=now,
+        hash_state=None,
+        head=b"",
+    )
+    upload.refresh_from_db()
+    audit.log_event(upload, {"status": [Status.ASSEMBLING, Status.COMPLETE]})
+
+
+def finish_if_assembling(upload: Upload) -> Upload:
+    """Retry an assembly that failed earlier (a store outage at the last chunk)."""
+    if upload.status != Status.ASSEMBLING:
+        return upload
+    token = _acquire(upload.pk)
+    if token is None:
+        return upload  # someone is at it
+    try:
+        upload.refresh_from_db()
+        if upload.status == Status.ASSEMBLING:
+            finish(upload, token)
+    finally:
+        _release(upload.pk, token)
+    upload.refresh_from_db()
+    return upload
+
+
+def terminate(upload: Upload) -> None:
+    """tus termination: delete everything stored for the upload, then the row."""
+    token = _acquire(upload.pk)
+    if token is None:
+        if Upload.objects.filter(pk=upload.pk, status=Status.EXPIRED).exists():
+            Upload.objects.filter(pk=upload.pk).delete()  # its storage is gone already
+            return
+        raise _locked()
+    try:
+        upload.refresh_from_db()
+        get_storage().resumable_abort(upload.storage_state)
+        audit.log_event(
+            upload, {"filename": [upload.filename, None]}, action=LogEntry.Action.DELETE
+        )
+        Upload.objects.filter(pk=upload.pk, lock_token=token).delete()
+    finally:
+        _release(upload.pk, token)  # (a no-op once the row is gone)
+
+
+def expire(upload: Upload) -> bool:
+    """Free the storage of an unfinished upload past its expiry; keep the row (410)."""
+    token = _acquire(upload.pk)
+    if token is None:
+        return False
+    try:
+        upload.refresh_from_db()
+        if upload.status != Status.RECEIVING or upload.expires_at > timezone.now():
+            return False  # resumed meanwhile
+        get_storage().resumable_abort(upload.storage_state)
+        Upload.objects.filter(pk=upload.pk, lock_token=token).update(
+            status=Status.EXPIRED,
+            storage_state={},
+            hash_state=None,
+            head=b"",
+            updated_at=timezone.now(),
+        )
+    finally:
+        _release(upload.pk, token)
+    with audit.actor_context(None):
+        audit.log_event(upload, {"status": [Status.RECEIVING, Status.EXPIRED]})
+    return True

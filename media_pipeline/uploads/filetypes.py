@@ -1,0 +1,204 @@
+"""What kind of file an upload is: from its name when it starts, from its bytes later.
+
+At creation the client only tells us a file name and maybe a MIME type (browsers derive
+that from the extension too, and Windows offers odd ones such as
+``video/vnd.dlna.mpeg-tts`` for ``.ts``). A known extension decides, through the table
+below; otherwise the declared type does. The result must match ``UPLOAD_ALLOWED_TYPES``
+(shell-style patterns such as ``video/*``).
+
+The first bytes then have to agree (DESIGN §5, "checked by content, not name"): a video
+must start like a media container, a PDF like a PDF, and nothing that starts like a web
+page, a script or a program is accepted under any name. This is a quick sniff that stops
+wrong files early with a clear message; ffprobe has the final word on media later.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+from collections.abc import Iterable
+
+#: Bytes of the upload's head that :func:`content_problem` looks at.
+SNIFF_BYTES = 4096
+
+GENERIC_TYPES = {"", "application/octet-stream", "binary/octet-stream", "application/unknown"}
+
+EXTENSIONS: dict[str, str] = {
+    # video
+    "mp4": "video/mp4",
+    "m4v": "video/mp4",
+    "mov": "video/quicktime",
+    "mkv": "video/x-matroska",
+    "webm": "video/webm",
+    "avi": "video/x-msvideo",
+    "wmv": "video/x-ms-wmv",
+    "asf": "video/x-ms-asf",
+    "flv": "video/x-flv",
+    "f4v": "video/mp4",
+    "mpg": "video/mpeg",
+    "mpeg": "video/mpeg",
+    "vob": "video/mpeg",
+    "ts": "video/mp2t",
+    "mts": "video/mp2t",
+    "m2ts": "video/mp2t",
+    "3gp": "video/3gpp",
+    "ogv": "video/ogg",
+    "rm": "video/vnd.rn-realvideo",
+    "rmvb": "video/vnd.rn-realvideo",
+    # audio
+    "mp3": "audio/mpeg",
+    "m4a": "audio/mp4",
+    "aac": "audio/aac",
+    "wav": "audio/wav",
+    "flac": "audio/flac",
+    "ogg": "audio/ogg",
+    "oga": "audio/ogg",
+    "opus": "audio/ogg",
+    "wma": "audio/x-ms-wma",
+    "amr": "audio/amr",
+    # documents
+    "pdf": "application/pdf",
+    "doc": "application/msword",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "ppt": "application/vnd.ms-powerpoint",
+    "pps": "application/vnd.ms-powerpoint",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "ppsx": "application/vnd.openxmlformats-officedocument.presentationml.slideshow",
+    "xls": "application/vnd.ms-excel",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "epub": "application/epub+zip",
+    "zip": "application/zip",
+    # images
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    # never allowed by default, but named so that the refusal names the right type
+    "html": "text/html",
+    "htm": "text/html",
+    "svg": "image/svg+xml",
+    "exe": "application/x-msdownload",
+    "js": "text/javascript",
+}
+
+
+def normalise(mime: str) -> str:
+    """``Video/MP4; codecs=avc1`` -> ``video/mp4``."""
+    return mime.split(";", 1)[0].strip().lower()
+
+
+def extension(filename: str) -> str:
+    base = posixpath.basename(filename.replace("\\", "/"))
+    stem, dot, ext = base.rpartition(".")
+    return ext.lower() if dot and stem else ""
+
+
+def effective_type(filename: str, filetype: str) -> str | None:
+    """The type an upload is treated as: from a known extension, else as declared."""
+    by_extension = EXTENSIONS.get(extension(filename))
+    if by_extension:
+        return by_extension
+    declared = normalise(filetype)
+    return None if declared in GENERIC_TYPES else declared
+
+
+def is_allowed(mime: str, patterns: Iterable[str]) -> bool:
+    return any(fnmatch.fnmatchcase(mime, normalise(pattern)) for pattern in patterns)
+
+
+# --- content sniffing ---------------------------------------------------------------------
+
+_MP4_BOXES = {b"ftyp", b"moov", b"mdat", b"free", b"skip", b"wide", b"pnot", b"styp", b"sidx"}
+
+
+def _is_media(head: bytes) -> bool:
+    if head[4:8] in _MP4_BOXES:  # MP4, MOV, 3GP, M4A, F4V
+        return True
+    prefixes = (
+        b"\x1a\x45\xdf\xa3",  # Matroska, WebM
+        b"\x00\x00\x01\xba",  # MPEG program stream (MPG, VOB)
+        b"\x00\x00\x01\xb3",  # MPEG video elementary stream
+        b"FLV\x01",
+        b"\x30\x26\xb2\x75\x8e\x66\xcf\x11",  # ASF: WMV, WMA
+        b"OggS",
+        b".RMF",  # RealMedia
+        b"ID3",  # MP3 with a tag
+        b"fLaC",
+        b"#!AMR",
+    )
+    if head.startswith(prefixes):
+        return True
+    if head[:4] in (b"RIFF", b"RIFX") and head[8:12] in (b"AVI ", b"WAVE"):
+        return True
+    if head[:4] == b"FORM" and head[8:12] in (b"AIFF", b"AIFC"):
+        return True
+    # MPEG transport stream: a sync byte every 188 bytes (192 in M2TS / AVCHD).
+    for start, step in ((0, 188), (4, 192)):
+        probes = [start + step * n for n in range(3) if start + step * n < len(head)]
+        if len(probes) >= 2 and all(head[p] == 0x47 for p in probes):
+            return True
+    # MPEG audio frame (MP3 without a tag, AAC in ADTS): 11 set sync bits.
+    return len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0
+
+
+def _is_pdf(head: bytes) -> bool:
+    return b"%PDF-" in head[:1024]  # the spec tolerates junk before the header
+
+
+def _is_zip(head: bytes) -> bool:
+    return head.startswith(b"PK\x03\x04")  # DOCX, PPTX, XLSX, EPUB, ZIP
+
+
+def _is_ole(head: bytes) -> bool:
+    return head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # DOC, PPT, XLS
+
+
+def _is_image(head: bytes) -> bool:
+    return head.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")) or (
+        head[:4] == b"RIFF" and head[8:12] == b"WEBP"
+    )
+
+
+_ACTIVE_MARKERS = (b"<!doctype html", b"<html", b"<script", b"<?php", b"<?xml", b"<svg")
+
+
+def _is_active(head: bytes) -> bool:
+    """Programs and pages: never wanted, whatever they are called."""
+    if head.startswith((b"MZ", b"\x7fELF", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe")):
+        return True
+    if head.startswith(b"#!") and not head.startswith(b"#!AMR"):  # a script
+        return True
+    text = head[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return text.startswith(_ACTIVE_MARKERS)
+
+
+# (family, check, patterns of the types it applies to); the first matching row decides.
+_RULES = (
+    ("media", _is_media, ("video/*", "audio/*")),
+    ("pdf", _is_pdf, ("application/pdf",)),
+    (
+        "document",
+        lambda head: _is_zip(head) or _is_ole(head),
+        (
+            "application/vnd.openxmlformats-officedocument.*",
+            "application/msword",
+            "application/vnd.ms-*",
+            "application/epub+zip",
+            "application/zip",
+            "application/vnd.oasis.opendocument.*",
+        ),
+    ),
+    ("image", _is_image, ("image/*",)),
+)
+
+
+def content_problem(mime: str, head: bytes) -> str | None:
+    """None when ``head`` (the first SNIFF_BYTES, or the whole file if smaller) fits
+    ``mime``; else the family it should have been ("media", "pdf", ...) or "active"."""
+    if _is_active(head):
+        return "active"
+    for family, check, patterns in _RULES:
+        if is_allowed(mime, patterns):
+            return None if check(head) else family
+    return None  # a type the operator allowed that we have no signature for

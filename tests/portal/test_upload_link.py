@@ -1,0 +1,42 @@
+"""Teachers find the upload page from the header; students and visitors do not see it."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from edu_portal.accounts.models import OrgUnit, RoleAssignment, User
+from edu_portal.accounts.roles import Role
+
+
+@pytest.fixture
+def school(db):
+    bureau = OrgUnit.objects.add_root(
+        create_kwargs={"name": "县教育局", "kind": OrgUnit.Kind.BUREAU, "code": "b"}
+    )
+    return OrgUnit.objects.add_child(
+        bureau, create_kwargs={"name": "城南小学", "kind": OrgUnit.Kind.SCHOOL, "code": "s"}
+    )
+
+
+def _member(school, name: str, role: str) -> User:
+    user = User.objects.create_user(name, password="x-unused-1")
+    RoleAssignment.objects.create(user=user, role=role, org_unit=school)
+    return user
+
+
+def test_teacher_sees_upload_link(client, school):
+    client.force_login(_member(school, "teacher", Role.TEACHER))
+    html = client.get(reverse("home")).content.decode()
+    assert f'href="{reverse("upload")}"' in html
+
+
+@pytest.mark.parametrize("role", [Role.STUDENT, Role.GUARDIAN])
+def test_students_and_guardians_do_not(client, school, role):
+    client.force_login(_member(school, "member", role))
+    html = client.get(reverse("home")).content.decode()
+    assert f'href="{reverse("upload")}"' not in html
+
+
+def test_visitors_do_not(client, db):
+    assert f'href="{reverse("upload")}"' not in client.get(reverse("home")).content.decode()
