@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -34,7 +35,7 @@ class ResourceList(ActionAPIView):
             )
         except StorageUnavailable:
             body = {
-                "detail": "The file store is not answering; please try again in a few minutes.",
+                "detail": _("The file store is not answering; please try again in a few minutes."),
                 "code": "storage_unavailable",
             }
             return Response(body, status=503)
@@ -50,7 +51,7 @@ class ResourceDetail(ActionAPIView):
     def get_resource(self, request, pk: int) -> Resource:
         resource = get_object_or_404(Resource, pk=pk)
         if not actions.can_see_processing(request.user, resource):
-            self.permission_denied(request, message="You may not see this resource.")
+            self.permission_denied(request, message=_("You may not see this resource."))
         return resource
 
     @extend_schema(responses=ResourceSerializer)
@@ -66,7 +67,7 @@ class ResourceProcessing(ResourceDetail):
         job = resource.jobs.order_by("-created_at", "-pk").first()
         if job is None:
             return Response(
-                {"detail": "This resource is not processed.", "code": "no_job"}, status=404
+                {"detail": _("This resource is not processed."), "code": "no_job"}, status=404
             )
         serializer = (
             ProcessingAdminSerializer if is_bureau_admin(request.user) else ProcessingSerializer

@@ -18,6 +18,7 @@ from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.http import http_date
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -29,11 +30,13 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from edu_portal.access import AccessDenied
+from catalog.models import Resource
+from edu_portal.access import AccessDenied, Visibility
 from edu_portal.accounts.drf import ActionAPIView
 from edu_portal.accounts.permissions import ScopedPermission, has_perm
 from edu_portal.accounts.serializers import ErrorSerializer
 from media_pipeline.models import Upload
+from media_pipeline.processing.models import ProcessingJob
 from media_pipeline.storage import StorageError, StorageUnavailable
 from media_pipeline.uploads import actions, filetypes, tus
 from media_pipeline.uploads.tus import TusError
@@ -374,8 +377,20 @@ def upload_page(request: HttpRequest) -> HttpResponse:
         ),
         "leave": _("An upload is in progress. Leave this page anyway?"),
     }
+    kinds = [(kind.value, kind.label) for kind in (Resource.Kind.VIDEO, Resource.Kind.AUDIO)]
     context = {
         "endpoint": reverse("uploads:collection"),
+        "resources_endpoint": reverse("api-resources"),
+        "kinds": kinds,
+        # The form's labels are the model's own (translated) field names.
+        "labels": {
+            name: capfirst(Resource._meta.get_field(name).verbose_name)
+            for name in ("title", "description", "kind", "visibility")
+        },
+        "visibilities": Visibility.choices,
+        "default_visibility": Visibility.INTRANET,
+        # The processing states' own (translated) labels, for the second progress bar.
+        "state_labels": {state.value: str(state.label) for state in ProcessingJob.State},
         "chunk_size": PAGE_CHUNK_SIZE,
         "max_bytes": settings.UPLOAD_MAX_BYTES,
         "max_size_label": filesizeformat(settings.UPLOAD_MAX_BYTES),

@@ -1,0 +1,1 @@
+"""Browser tests of the portal's pages (Playwright driving Debian's Chromium)."""

@@ -1,0 +1,151 @@
+"""Fixtures for browser tests: Debian's Chromium driven by Playwright's sync API against
+pytest-django's live server, people of the portal, a tiny generated clip.
+
+Playwright downloads no browser here: /usr/bin/chromium (the Debian package) is used, and
+the tests are skipped where it, Playwright or ffmpeg is missing.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+from django.utils import translation
+
+from edu_portal.accounts import actions
+from edu_portal.accounts.actions import SYSTEM
+from edu_portal.accounts.models import OrgUnit, User
+from edu_portal.accounts.roles import Role
+
+# Playwright's sync API runs an asyncio loop in the test thread; Django's ORM refuses to
+# run inside one unless told it is safe (it is: the loop only drives the browser).
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu"]
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _browser_settings(settings, tmp_path):
+    settings.OBJECT_STORE_URL = f"file://{tmp_path / 'objects'}"
+    settings.PIPELINE_PRESET = "ultrafast"
+    # Refusals are part of the tests; Django logs each as a warning.
+    logging.getLogger("django.request").setLevel(logging.ERROR)
+    yield settings
+    logging.getLogger("django.request").setLevel(logging.NOTSET)
+    translation.deactivate()
+
+
+# --- people ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def school(transactional_db) -> OrgUnit:
+    bureau = actions.create_org_unit(SYSTEM, None, OrgUnit.Kind.BUREAU, "示范县教育局", "b-bureau")
+    return actions.create_org_unit(SYSTEM, bureau, OrgUnit.Kind.SCHOOL, "城南小学", "b-school")
+
+
+def make_user(username: str, role: str, unit: OrgUnit) -> User:
+    user = User.objects.create_user(username, org_unit=unit)
+    actions.assign_role(SYSTEM, user, role, unit)
+    return User.objects.get(pk=user.pk)
+
+
+@pytest.fixture
+def teacher(school) -> User:
+    return make_user("teacher_li", Role.TEACHER, school)
+
+
+@pytest.fixture
+def student(school) -> User:
+    return make_user("student_wang", Role.STUDENT, school)
+
+
+def signed_in(browser, live_server, user: User, *, locale: str = "en-US"):
+    """A phone-sized browser context carrying ``user``'s session cookie."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
+    context = browser.new_context(viewport=PHONE, locale=locale, device_scale_factor=1)
+    context.add_cookies(
+        [{"name": cookie.key, "value": cookie.value, "url": live_server.url, "httpOnly": True}]
+    )
+    return context
+
+
+@pytest.fixture
+def open_page(browser, live_server) -> Iterator:
+    """``open_page(user, locale=...)`` → a Playwright page signed in as ``user``."""
+    contexts = []
+
+    def open_(user: User, *, locale: str = "en-US"):
+        context = signed_in(browser, live_server, user, locale=locale)
+        context.set_default_timeout(20_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+# --- media ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def clip(tmp_path_factory) -> Path:
+    """One second of 160x120 picture and tone: the smallest real lesson video."""
+    if shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None:
+        pytest.skip("ffmpeg/ffprobe are not installed")
+    target = tmp_path_factory.mktemp("browser-clips") / "lesson.mp4"
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-hide_banner",
+            "-nostdin",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=s=160x120:r=25:d=1",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=f=440:r=44100:d=1",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-shortest",
+            str(target),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return target

@@ -1,0 +1,239 @@
+"""The upload page in a real browser: form, tus upload, saving the resource, processing.
+
+The live server runs in this process, so the Celery hand-off is replaced by running the
+job in the test itself (media_pipeline.processing.services.process_job) while the page
+keeps polling the processing API.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from django.db import OperationalError
+
+from catalog.models import Resource
+from media_pipeline.models import Upload
+from media_pipeline.processing import services, tasks
+from media_pipeline.processing.models import ProcessingJob
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SCREENSHOT = "/tmp/upload-page.png"
+
+# Records every state the second progress bar shows (data-state of #processing-box).
+WATCH_STATES = """() => {
+  window.seenStates = [];
+  const box = document.getElementById("processing-box");
+  new MutationObserver(() => {
+    const state = box.dataset.state;
+    if (state && window.seenStates[window.seenStates.length - 1] !== state) {
+      window.seenStates.push(state);
+    }
+  }).observe(box, { attributes: true, attributeFilter: ["data-state"] });
+}"""
+
+
+@pytest.fixture(autouse=True)
+def _no_broker(monkeypatch):
+    """Jobs are run by the tests, not sent to a worker."""
+    sent: list[int] = []
+    monkeypatch.setattr(tasks.process_job_task, "delay", sent.append)
+    return sent
+
+
+def expect():
+    from playwright.sync_api import expect
+
+    return expect
+
+
+def wait_for_job(timeout: float = 30) -> ProcessingJob:
+    """The job the page's POST made. The test database is SQLite in shared-cache memory,
+    where a read meeting the server thread's write fails at once ("table is locked")."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            job = ProcessingJob.objects.select_related("resource").first()
+        except OperationalError:
+            job = None
+        if job is not None:
+            return job
+        time.sleep(0.2)
+    raise AssertionError("the page did not create the resource")
+
+
+def run_job_between_polls(page, job_id: int) -> str:
+    """Run the job in this thread while the page's next processing poll is held in the
+    browser, so the live server's thread never reads the SQLite tables being written."""
+    held = []
+    released = False
+    pattern = "**/api/v1/resources/**"
+
+    def hold(route):
+        if released:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route(pattern, hold)
+    deadline = time.monotonic() + 10
+    while not held and time.monotonic() < deadline:
+        page.wait_for_timeout(100)  # route handlers run while Playwright has the thread
+    assert held, "the page stopped polling"
+    try:
+        return services.process_job(job_id)
+    finally:
+        released = True
+        for route in held:
+            route.continue_()
+        page.unroute(pattern)
+
+
+def test_a_teacher_uploads_a_video_and_watches_it_being_processed(
+    open_page, live_server, teacher, clip
+):
+    page = open_page(teacher, locale="zh-CN")
+    page.goto(f"{live_server.url}/upload/")
+    states = json.loads(page.locator("#processing-states").text_content())
+    assert states["uploaded"] == "等待中" and states["ready"] == "可播放"
+    kinds = page.locator("#upload-kind option").evaluate_all("os => os.map(o => o.value)")
+    assert kinds == ["video", "audio"]
+    visibilities = page.locator("#upload-visibility option").evaluate_all(
+        "os => os.map(o => o.value)"
+    )
+    assert visibilities == ["public", "intranet", "staff"]
+    assert page.locator("#upload-visibility").input_value() == "intranet"
+    for hidden in ("#upload-pause", "#upload-resume", "#upload-retry", "#upload-done"):
+        expect()(page.locator(hidden)).to_be_hidden()
+
+    page.fill("#upload-title", "三年级数学 第三单元 分数的认识")
+    page.fill("#upload-description", "城南小学 李老师 公开课")
+    page.select_option("#upload-visibility", "staff")
+    page.set_input_files("#upload-file", str(clip))
+    page.evaluate(WATCH_STATES)
+    page.click("#upload-start")
+
+    expect()(page.locator("#upload-progress-box")).to_be_visible()
+    page.wait_for_function("document.getElementById('upload-progress').value === 100")
+    expect()(page.locator("#processing-status")).to_contain_text("等待中")
+    job = wait_for_job()
+    resource = job.resource
+    assert resource.title == "三年级数学 第三单元 分数的认识"
+    assert resource.description == "城南小学 李老师 公开课"
+    assert (resource.kind, resource.visibility, resource.uploader_id) == (
+        "video",
+        "staff",
+        teacher.pk,
+    )
+    expect()(page.locator("#processing-status")).to_contain_text("等待中")
+    expect()(page.locator("#upload-error")).to_be_hidden()
+
+    assert run_job_between_polls(page, job.pk) == ProcessingJob.State.READY
+
+    done = page.locator("#upload-done")
+    expect()(done).to_be_visible(timeout=20_000)
+    expect()(page.locator("#processing-status")).to_contain_text("可播放")
+    assert page.locator("#processing-progress").evaluate("p => p.value") == 100
+    link = page.locator("#upload-stream-link")
+    expect()(link).to_be_visible()
+    assert link.get_attribute("href") == f"{live_server.url}/stream/{resource.pk}/master.m3u8"
+    seen = page.evaluate("window.seenStates")
+    assert seen[0] == "uploaded" and seen[-1] == "ready", seen
+    expect()(page.locator("#upload-error")).to_be_hidden()
+    for hidden in ("#upload-pause", "#upload-resume", "#upload-retry"):
+        expect()(page.locator(hidden)).to_be_hidden()
+    page.screenshot(path=SCREENSHOT, full_page=True)
+
+
+def test_students_are_told_in_words_why_they_cannot_upload(open_page, live_server, student):
+    page = open_page(student)
+    response = page.goto(f"{live_server.url}/upload/")
+    assert response.status == 403
+    expect()(page.locator("h1")).to_have_text("You cannot open this page")
+    expect()(page.locator("main")).to_contain_text("not allowed to upload files")
+    assert page.locator("#upload-form").count() == 0
+
+
+def test_refusals_are_shown_in_words_and_the_form_stays_usable(
+    open_page, live_server, teacher, clip
+):
+    page = open_page(teacher)
+    page.goto(f"{live_server.url}/upload/")
+    error = page.locator("#upload-error")
+
+    # No title: said at once, before any byte is sent.
+    page.set_input_files("#upload-file", str(clip))
+    page.click("#upload-start")
+    expect()(error).to_have_text("Please enter a title.")
+    expect()(page.locator("#upload-progress-box")).to_be_hidden()
+    assert page.locator("#upload-title").get_attribute("aria-invalid") == "true"
+    assert not Upload.objects.exists()
+
+    # A choice the API does not know: its 400 is put in words, naming the field.
+    page.fill("#upload-title", "Unit 3 revision")
+    page.evaluate(
+        """() => {
+          const select = document.getElementById("upload-visibility");
+          select.add(new Option("secret", "secret"));
+          select.value = "secret";
+        }"""
+    )
+    page.click("#upload-start")
+    page.wait_for_function("document.getElementById('upload-progress').value === 100")
+    expect()(error).to_contain_text("the resource could not be saved")
+    expect()(error).to_contain_text("Visibility:")
+    expect()(error).to_contain_text("not a valid choice")
+    expect()(page.locator("#upload-retry")).to_be_visible()
+    assert not Resource.objects.exists()
+
+    # The file store is down (503 with a detail): that sentence is shown.
+    def unavailable(route):
+        body = {"detail": "The file store is not answering; please try again in a few minutes."}
+        route.fulfill(status=503, content_type="application/json", body=json.dumps(body))
+
+    page.route("**/api/v1/resources/", unavailable)
+    page.select_option("#upload-visibility", "public")
+    page.click("#upload-retry")
+    expect()(error).to_contain_text("The file store is not answering")
+    expect()(page.locator("#upload-start")).to_be_enabled()
+    assert not Resource.objects.exists()
+
+    # Back again: the same upload is saved without sending the file a second time.
+    page.unroute("**/api/v1/resources/")
+    page.click("#upload-retry")
+    expect()(page.locator("#processing-box")).to_be_visible()
+    expect()(error).to_be_hidden()
+    expect()(page.locator("#upload-retry")).to_be_hidden()
+    resource = Resource.objects.get()
+    assert (resource.title, resource.visibility) == ("Unit 3 revision", "public")
+    assert Upload.objects.count() == 1
+
+
+def test_a_file_that_cannot_be_processed_is_explained(
+    open_page, live_server, teacher, clip, tmp_path
+):
+    # An interrupted copy: the MP4 header is there (the upload is accepted), the index
+    # (moov, written last) is not, so the video cannot be read.
+    broken = tmp_path / "copied-halfway.mp4"
+    data = clip.read_bytes()
+    broken.write_bytes(data[: len(data) // 2])
+    page = open_page(teacher)
+    page.goto(f"{live_server.url}/upload/")
+    page.fill("#upload-title", "Lesson 4")
+    page.set_input_files("#upload-file", str(broken))
+    page.click("#upload-start")
+    expect()(page.locator("#processing-status")).to_contain_text("Waiting")
+    job = wait_for_job()
+
+    assert run_job_between_polls(page, job.pk) == ProcessingJob.State.FAILED
+
+    error = page.locator("#upload-error")
+    expect()(error).to_contain_text("The file could not be prepared for playing:")
+    job.refresh_from_db()
+    assert job.error_message
+    expect()(error).to_contain_text(job.error_message)
+    expect()(page.locator("#processing-status")).to_contain_text("Failed")
+    expect()(page.locator("#upload-done")).to_be_hidden()
+    expect()(page.locator("#upload-start")).to_be_enabled()
