@@ -17,6 +17,7 @@ from edu_portal.accounts import actions
 from edu_portal.accounts.actions import SYSTEM
 from edu_portal.accounts.models import OrgUnit, User
 from edu_portal.accounts.roles import Role
+from tests.people import make_user
 
 PASSWORD = "Correct-Horse-42"
 Kind = OrgUnit.Kind
@@ -64,21 +65,6 @@ def tree(db) -> Tree:
             for unit in (bureau, office, school_a, grade_a, class_a, school_b, grade_b)
         )
     )
-
-
-def make_user(
-    username: str,
-    role: str | None = None,
-    unit: OrgUnit | None = None,
-    *,
-    password: str | None = None,
-    **fields,
-) -> User:
-    """A user holding ``role`` at ``unit``; hashed password only when one is given."""
-    user = User.objects.create_user(username, password=password, org_unit=unit, **fields)
-    if role is not None:
-        actions.assign_role(SYSTEM, user, role, unit)
-    return User.objects.get(pk=user.pk)
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from edu_portal.accounts import actions
 from edu_portal.accounts.actions import SYSTEM
 from edu_portal.accounts.models import OrgUnit, User
 from edu_portal.accounts.roles import Role
+from tests.people import make_user
 
 # Playwright's sync API runs an asyncio loop in the test thread; Django's ORM refuses to
 # run inside one unless told it is safe (it is: the loop only drives the browser).
@@ -62,12 +63,6 @@ def _browser_settings(settings, tmp_path):
 def school(transactional_db) -> OrgUnit:
     bureau = actions.create_org_unit(SYSTEM, None, OrgUnit.Kind.BUREAU, "示范县教育局", "b-bureau")
     return actions.create_org_unit(SYSTEM, bureau, OrgUnit.Kind.SCHOOL, "城南小学", "b-school")
-
-
-def make_user(username: str, role: str, unit: OrgUnit) -> User:
-    user = User.objects.create_user(username, org_unit=unit)
-    actions.assign_role(SYSTEM, user, role, unit)
-    return User.objects.get(pk=user.pk)
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from edu_portal.accounts.roles import Role
 from media_pipeline.models import Upload
 from media_pipeline.storage import get_storage
 from tests.media.conftest import clips  # noqa: F401 - the session fixture, reused
+from tests.people import make_user
 
 RESOURCES = "/api/v1/resources/"
 
@@ -41,13 +42,6 @@ def bureau(db) -> OrgUnit:
 @pytest.fixture
 def school(bureau) -> OrgUnit:
     return actions.create_org_unit(SYSTEM, bureau, OrgUnit.Kind.SCHOOL, "城南小学", "p-school")
-
-
-def make_user(username: str, role: str | None, unit: OrgUnit) -> User:
-    user = User.objects.create_user(username, org_unit=unit)
-    if role:
-        actions.assign_role(SYSTEM, user, role, unit)
-    return User.objects.get(pk=user.pk)
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from edu_portal.accounts.roles import Role
 from media_pipeline.models import Upload
 from media_pipeline.storage import FilesystemStorage, MinioStorage, Storage, get_storage
 from media_pipeline.storage.resumable import RESUMABLE_PREFIX
+from tests.people import make_user
 from tests.storage.conftest import free_port, s3_url
 
 COLLECTION = "/api/v1/uploads/"
@@ -71,13 +72,6 @@ def store(request, settings) -> Storage:
 def school(db) -> OrgUnit:
     bureau = actions.create_org_unit(SYSTEM, None, OrgUnit.Kind.BUREAU, "示范县教育局", "u-bureau")
     return actions.create_org_unit(SYSTEM, bureau, OrgUnit.Kind.SCHOOL, "城南小学", "u-school")
-
-
-def make_user(username: str, role: str | None, unit: OrgUnit) -> User:
-    user = User.objects.create_user(username, org_unit=unit)
-    if role:
-        actions.assign_role(SYSTEM, user, role, unit)
-    return User.objects.get(pk=user.pk)
 
 
 @pytest.fixture
