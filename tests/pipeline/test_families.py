@@ -1,11 +1,9 @@
-"""The risky families end to end: a finished upload, POST /api/v1/resources/, process_job,
+"""Every archive family end to end: a finished upload, POST /api/v1/resources/, process_job,
 then an HLS client reads the PUBLISHED master playlist out of the object store and decodes
 every rendition, checking what a viewer would see (right way up, right shape, sound).
 
-The engine tests (tests/media/test_transcode_families.py) cover every family at the
-probe -> plan -> transcode level; this covers the subset most likely to go wrong between
-the store, the job and the published prefix: rotation, interlacing, 10-bit HEVC,
-audio-only, anamorphic PAL, RealMedia and WMV.
+The engine tests (tests/media/test_transcode_families.py) add the finer checks per family
+(keyframe alignment, field order, bit depth) at the probe -> plan -> transcode level.
 """
 
 from __future__ import annotations
@@ -30,6 +28,15 @@ FAMILIES = {
     "anamorphic": "video",
     "rm": "video",
     "wmv": "video",
+    "flv": "video",
+    "avi": "video",
+    "3gp": "video",
+    "mkv": "video",
+    "wma": "audio",
+    "m4a": "audio",
+    "no_audio": "video",
+    "one_second": "video",
+    "odd_854x480": "video",
 }
 
 
