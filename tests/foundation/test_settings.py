@@ -70,7 +70,10 @@ def test_secret_key_is_generated_once_and_kept(tmp_path):
 
 
 def _manage(args: list[str], env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}
+    # A production-like process: nothing the test run itself needs (the browser tests allow
+    # the ORM beside Playwright's event loop, which check --deploy rightly flags).
+    dropped = {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    base = {k: v for k, v in os.environ.items() if k not in dropped}
     base.update({"VAR_DIR": str(tmp_path / "var")}, **env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
