@@ -76,7 +76,8 @@ def create_resource(
             source_size=upload.length,
             source_sha256=upload.sha256,
         )
-        # Copy (server-side) rather than move: the upload's own expiry removes the original.
+        # Copy (server-side), and drop the upload only once the resource is committed, so a
+        # failure here leaves the teacher's upload intact to try again.
         resource.source_key = source_key(resource.pk)
         storage.copy(upload.key, resource.source_key)
         resource.save(update_fields=["source_key"])
@@ -84,7 +85,14 @@ def create_resource(
         if kind in PROCESSED_KINDS:
             job = ProcessingJob.objects.create(resource=resource)
             enqueue(job.pk)
+        transaction.on_commit(lambda: _consume_upload(upload))
     return resource
+
+
+def _consume_upload(upload: Upload) -> None:
+    """The upload became a resource: free its object (the resource has its own copy)."""
+    get_storage().delete(upload.key)
+    Upload.objects.filter(pk=upload.pk).delete()
 
 
 def retranscode(user, resource: Resource) -> ProcessingJob:

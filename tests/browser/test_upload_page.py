@@ -17,6 +17,7 @@ from catalog.models import Resource
 from media_pipeline.models import Upload
 from media_pipeline.processing import services, tasks
 from media_pipeline.processing.models import ProcessingJob
+from media_pipeline.storage import get_storage
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -208,7 +209,9 @@ def test_refusals_are_shown_in_words_and_the_form_stays_usable(
     expect()(page.locator("#upload-retry")).to_be_hidden()
     resource = Resource.objects.get()
     assert (resource.title, resource.visibility) == ("Unit 3 revision", "public")
-    assert Upload.objects.count() == 1
+    # One upload became the resource's source (and was then freed): none sent twice.
+    assert Upload.objects.count() == 0
+    assert [o.key for o in get_storage().list("uploads/")] == []
 
 
 def test_a_file_that_cannot_be_processed_is_explained(

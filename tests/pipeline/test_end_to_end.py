@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from catalog.models import Resource
+from media_pipeline.models import Upload
 from media_pipeline.processing import services
 from media_pipeline.processing.models import ProcessingJob
+from media_pipeline.storage import get_storage
 from tests.pipeline.conftest import (
     RESOURCES,
     api_for,
@@ -33,7 +35,7 @@ def test_upload_to_published_hls(teacher, clips, tmp_path, django_capture_on_com
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = create(client, upload, description="课堂实录")
     assert response.status_code == 201, response.content
-    assert len(callbacks) == 1  # the task is sent only after commit
+    assert len(callbacks) == 2  # the task is sent, and the upload freed, only after commit
     resource = Resource.objects.get(pk=response.json()["id"])
     assert resource.status == Resource.Status.UPLOADED
     assert resource.source_key == f"sources/{resource.pk}/source"
@@ -106,3 +108,22 @@ def test_openapi_schema_lists_the_endpoints(admin_user):
     assert "/api/v1/resources/" in schema["paths"]
     assert "/api/v1/resources/{id}/processing/" in schema["paths"]
     assert "/api/v1/resources/{id}/retranscode/" in schema["paths"]
+
+
+def test_upload_is_freed_once_it_became_a_resource(
+    teacher, clips, django_capture_on_commit_callbacks
+):
+    upload = put_upload(teacher, clips.path("one_second"))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = create(api_for(teacher), upload)
+    assert response.status_code == 201, response.content
+    storage = get_storage()
+    assert storage.exists(upload.key)  # nothing is freed before the commit
+    callbacks[-1]()  # the freeing step (the first one sends the task to the broker)
+    resource = Resource.objects.get(pk=response.json()["id"])
+    assert not storage.exists(upload.key)
+    assert not Upload.objects.filter(pk=upload.pk).exists()
+    assert storage.stat(resource.source_key).sha256 == upload.sha256
+    # The same upload cannot be turned into a second resource.
+    again = create(api_for(teacher), upload)
+    assert again.status_code == 400 and again.json()["code"] == "upload_not_found"
