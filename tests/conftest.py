@@ -17,3 +17,40 @@ def intranet_settings(settings):
     ]
     settings.TRUSTED_PROXIES = [ipaddress.ip_network("10.9.9.0/24")]
     return settings
+
+
+# --- people and places shared by the feature suites (tests/accounts builds a larger tree) ---
+
+
+@pytest.fixture
+def bureau(db):
+    from edu_portal.accounts import actions
+    from edu_portal.accounts.models import OrgUnit
+
+    kind = OrgUnit.Kind.BUREAU
+    return actions.create_org_unit(actions.SYSTEM, None, kind, "示范县教育局", "t-bureau")
+
+
+@pytest.fixture
+def school(bureau):
+    from edu_portal.accounts import actions
+    from edu_portal.accounts.models import OrgUnit
+
+    kind = OrgUnit.Kind.SCHOOL
+    return actions.create_org_unit(actions.SYSTEM, bureau, kind, "城南小学", "t-school")
+
+
+@pytest.fixture
+def teacher(school):
+    from edu_portal.accounts.roles import Role
+    from tests.people import make_user
+
+    return make_user("teacher_li", Role.TEACHER, school)
+
+
+@pytest.fixture
+def student(school):
+    from edu_portal.accounts.roles import Role
+    from tests.people import make_user
+
+    return make_user("student_wang", Role.STUDENT, school)

@@ -19,11 +19,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django.utils import translation
 
-from edu_portal.accounts import actions
-from edu_portal.accounts.actions import SYSTEM
-from edu_portal.accounts.models import OrgUnit, User
-from edu_portal.accounts.roles import Role
-from tests.people import make_user
+from edu_portal.accounts.models import User
 
 # Playwright's sync API runs an asyncio loop in the test thread; Django's ORM refuses to
 # run inside one unless told it is safe (it is: the loop only drives the browser).
@@ -57,22 +53,6 @@ def _browser_settings(settings, tmp_path):
 
 
 # --- people ---------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def school(transactional_db) -> OrgUnit:
-    bureau = actions.create_org_unit(SYSTEM, None, OrgUnit.Kind.BUREAU, "示范县教育局", "b-bureau")
-    return actions.create_org_unit(SYSTEM, bureau, OrgUnit.Kind.SCHOOL, "城南小学", "b-school")
-
-
-@pytest.fixture
-def teacher(school) -> User:
-    return make_user("teacher_li", Role.TEACHER, school)
-
-
-@pytest.fixture
-def student(school) -> User:
-    return make_user("student_wang", Role.STUDENT, school)
 
 
 def signed_in(browser, live_server, user: User, *, locale: str = "en-US"):

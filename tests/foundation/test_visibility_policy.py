@@ -7,21 +7,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
 
 from edu_portal.access import AccessDenied, Visibility, decide, require
-from edu_portal.accounts.models import OrgUnit, RoleAssignment, User
+from edu_portal.accounts.models import RoleAssignment, User
 from edu_portal.accounts.roles import Role
 
 rf = RequestFactory()
 INSIDE, OUTSIDE = "10.20.30.40", "203.0.113.7"
-
-
-@pytest.fixture
-def school(db):
-    bureau = OrgUnit.objects.add_root(
-        create_kwargs={"name": "县教育局", "kind": OrgUnit.Kind.BUREAU, "code": "bureau"}
-    )
-    return OrgUnit.objects.add_child(
-        bureau, create_kwargs={"name": "城南小学", "kind": OrgUnit.Kind.SCHOOL, "code": "cn"}
-    )
 
 
 def _user(name: str, role: str | None, unit=None, remote=False) -> User:

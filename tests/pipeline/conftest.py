@@ -14,9 +14,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from edu_portal.accounts import actions
-from edu_portal.accounts.actions import SYSTEM
-from edu_portal.accounts.models import OrgUnit, User
+from edu_portal.accounts.models import User
 from edu_portal.accounts.roles import Role
 from media_pipeline.models import Upload
 from media_pipeline.storage import get_storage
@@ -32,26 +30,6 @@ def _pipeline_settings(settings, tmp_path):
     settings.OBJECT_STORE_URL = f"file://{tmp_path / 'objects'}"
     settings.PIPELINE_PRESET = "ultrafast"
     return settings
-
-
-@pytest.fixture
-def bureau(db) -> OrgUnit:
-    return actions.create_org_unit(SYSTEM, None, OrgUnit.Kind.BUREAU, "示范县教育局", "p-bureau")
-
-
-@pytest.fixture
-def school(bureau) -> OrgUnit:
-    return actions.create_org_unit(SYSTEM, bureau, OrgUnit.Kind.SCHOOL, "城南小学", "p-school")
-
-
-@pytest.fixture
-def teacher(school) -> User:
-    return make_user("teacher_li", Role.TEACHER, school)
-
-
-@pytest.fixture
-def student(school) -> User:
-    return make_user("student_wang", Role.STUDENT, school)
 
 
 @pytest.fixture

@@ -5,18 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from edu_portal.accounts.models import OrgUnit, RoleAssignment, User
+from edu_portal.accounts.models import RoleAssignment, User
 from edu_portal.accounts.roles import Role
-
-
-@pytest.fixture
-def school(db):
-    bureau = OrgUnit.objects.add_root(
-        create_kwargs={"name": "县教育局", "kind": OrgUnit.Kind.BUREAU, "code": "b"}
-    )
-    return OrgUnit.objects.add_child(
-        bureau, create_kwargs={"name": "城南小学", "kind": OrgUnit.Kind.SCHOOL, "code": "s"}
-    )
 
 
 def _member(school, name: str, role: str) -> User:

@@ -12,9 +12,7 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
-from edu_portal.accounts import actions
-from edu_portal.accounts.actions import SYSTEM
-from edu_portal.accounts.models import OrgUnit, User
+from edu_portal.accounts.models import User
 from edu_portal.accounts.roles import Role
 from media_pipeline.models import Upload
 from media_pipeline.storage import FilesystemStorage, MinioStorage, Storage, get_storage
@@ -69,24 +67,8 @@ def store(request, settings) -> Storage:
 
 
 @pytest.fixture
-def school(db) -> OrgUnit:
-    bureau = actions.create_org_unit(SYSTEM, None, OrgUnit.Kind.BUREAU, "示范县教育局", "u-bureau")
-    return actions.create_org_unit(SYSTEM, bureau, OrgUnit.Kind.SCHOOL, "城南小学", "u-school")
-
-
-@pytest.fixture
-def teacher(school) -> User:
-    return make_user("teacher_li", Role.TEACHER, school)
-
-
-@pytest.fixture
 def other_teacher(school) -> User:
     return make_user("teacher_zhao", Role.TEACHER, school)
-
-
-@pytest.fixture
-def student(school) -> User:
-    return make_user("student_wang", Role.STUDENT, school)
 
 
 # --- a tus client over Django's test client -------------------------------------------------
