@@ -54,6 +54,13 @@ class Resource(models.Model):
     # hls/<resource>/<job>/ of the output set being served; empty until the first is ready.
     output_prefix = models.CharField(_("published output"), max_length=255, blank=True)
     poster_key = models.CharField(_("poster key"), max_length=255, blank=True)
+    # A progressive MP4 (720p or the top rung below it) for teachers who take a copy.
+    mp4_key = models.CharField(_("MP4 download key"), max_length=255, blank=True)
+    # The name the file had on the teacher's computer: offered when the original is
+    # downloaded, so it opens with the right program.
+    source_filename = models.CharField(_("original file name"), max_length=255, blank=True)
+    # Soft deletion: links and bookmarks then get "removed" (410), not "never existed".
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -67,8 +74,12 @@ class Resource(models.Model):
         return self.title
 
     @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
     def stream_path(self) -> str | None:
         """Where the player fetches the master playlist (served by the streaming views)."""
-        if self.status != self.Status.READY or not self.output_prefix:
+        if self.status != self.Status.READY or not self.output_prefix or self.is_deleted:
             return None
         return f"/stream/{self.pk}/master.m3u8"

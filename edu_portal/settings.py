@@ -241,6 +241,14 @@ TRUSTED_PROXIES = env.networks("TRUSTED_PROXIES", [])
 SIGNED_URL_TTL = env.int("SIGNED_URL_TTL", 600, minimum=10)
 SIGNED_URL_BIND_IP = env.bool("SIGNED_URL_BIND_IP", False)
 
+# --- Streaming (media_pipeline/streaming) ---------------------------------------------------
+# Lifetime of the tokens inside playlists. The player fetches a fresh master playlist when
+# one runs out mid-film, so this can stay short.
+STREAM_TOKEN_TTL = env.int("STREAM_TOKEN_TTL", 900, minimum=30)
+# Viewing statistics are counted in the cache (Redis) or in memory and written to the
+# database at most this often per process.
+STATS_FLUSH_SECONDS = env.int("STATS_FLUSH_SECONDS", 60, minimum=1)
+
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [

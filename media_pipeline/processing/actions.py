@@ -75,6 +75,7 @@ def create_resource(
             org_unit=getattr(user, "org_unit", None),
             source_size=upload.length,
             source_sha256=upload.sha256,
+            source_filename=upload.filename[:255],
         )
         # Copy (server-side), and drop the upload only once the resource is committed, so a
         # failure here leaves the teacher's upload intact to try again.

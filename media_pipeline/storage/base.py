@@ -161,12 +161,31 @@ class ObjectStream:
     context manager); Django's StreamingHttpResponse closes it after sending.
     """
 
-    def __init__(self, chunks: Iterable[bytes], close: Callable[[], None], length: int) -> None:
+    def __init__(
+        self,
+        chunks: Iterable[bytes],
+        close: Callable[[], None],
+        length: int,
+        *,
+        fileno: Callable[[], int] | None = None,
+    ) -> None:
         self._chunks = iter(chunks)
         self._close = close
         self._buffer = b""
         self.length = length  # number of bytes this stream will yield
         self.closed = False
+        # A stream over a local file, positioned at the range's start, offers its
+        # descriptor so a WSGI server can hand the bytes to the kernel (sendfile).
+        self._fileno = fileno
+
+    def fileno(self) -> int:
+        if self._fileno is None:
+            raise io.UnsupportedOperation("this stream is not backed by a local file")
+        return self._fileno()
+
+    @property
+    def file_backed(self) -> bool:
+        return self._fileno is not None
 
     def __iter__(self) -> Iterator[bytes]:
         if self._buffer:

@@ -262,7 +262,7 @@ class FilesystemStorage(FilesystemResumable, Storage):
                 remaining -= len(chunk)
                 yield chunk
 
-        return ObjectStream(chunks(), handle.close, length)
+        return ObjectStream(chunks(), handle.close, length, fileno=handle.fileno)
 
     def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
         validate_prefix(prefix)
