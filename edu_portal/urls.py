@@ -19,6 +19,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("upload/", include("media_pipeline.uploads.page_urls")),
     path("", include("media_pipeline.urls")),
+    path("", include("media_pipeline.streaming.urls")),
     path("", include("edu_portal.portal.urls")),
     path("", include("edu_portal.accounts.urls")),
 ]
