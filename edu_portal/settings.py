@@ -292,6 +292,7 @@ STATICFILES_DIRS = [
     BASE_DIR / "edu_portal" / "static",
     # Browser libraries from npm (package.json; `make setup` runs `npm ci`), never copied.
     ("vendor/tus-js-client", BASE_DIR / "node_modules" / "tus-js-client" / "dist"),
+    ("vendor/hls.js", BASE_DIR / "node_modules" / "hls.js" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
