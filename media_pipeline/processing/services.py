@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from catalog.models import Resource
 from media_pipeline.artwork import POSTER_NAME, make_artwork
 from media_pipeline.ladder import plan_ladder
+from media_pipeline.mp4copy import MP4_NAME, make_mp4_copy
 from media_pipeline.probe import MediaError, probe
 from media_pipeline.processing import publish
 from media_pipeline.processing.models import ProcessingJob
@@ -192,6 +193,7 @@ def _run(runner: Runner, job: ProcessingJob, resource: Resource, tmp: Path) -> s
     started = time.monotonic()
     with runner.beating():
         make_artwork(source, out, plan, info)
+        make_mp4_copy(out, plan, timeout=settings.PIPELINE_TRANSCODE_TIMEOUT)
     source.unlink()  # free the disk before publishing
     runner.stage("artwork", started)
     runner.update(state=State.PUBLISHING)
@@ -201,7 +203,12 @@ def _run(runner: Runner, job: ProcessingJob, resource: Resource, tmp: Path) -> s
     publish.upload_directory(runner.storage, out, prefix, on_file=lambda _p: runner.beat())
     runner.stage("publish", started)
     finish(
-        runner, resource, prefix, duration=info.duration, has_poster=(out / POSTER_NAME).exists()
+        runner,
+        resource,
+        prefix,
+        duration=info.duration,
+        has_poster=(out / POSTER_NAME).exists(),
+        has_mp4=(out / MP4_NAME).exists(),
     )
     return State.READY
 
@@ -215,7 +222,13 @@ def download(runner: Runner, key: str, dest: Path) -> None:
 
 
 def finish(
-    runner: Runner, resource: Resource, prefix: str, *, duration: float, has_poster: bool
+    runner: Runner,
+    resource: Resource,
+    prefix: str,
+    *,
+    duration: float,
+    has_poster: bool,
+    has_mp4: bool = False,
 ) -> None:
     now = timezone.now()
     with transaction.atomic():
@@ -232,6 +245,7 @@ def finish(
             status=Resource.Status.READY,
             output_prefix=prefix,
             poster_key=prefix + POSTER_NAME if has_poster else "",
+            mp4_key=prefix + MP4_NAME if has_mp4 else "",
             duration=duration,
             updated_at=now,
         )

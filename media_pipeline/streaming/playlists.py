@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import re
 
+from media_pipeline.streaming.policy import PART_NAME
+
 _URI_ATTR = re.compile(r'URI="([^"]*)"')
-_SIMPLE = re.compile(r"[A-Za-z0-9_-]{1,64}(?:/[A-Za-z0-9_.-]{1,64})?", re.ASCII)
 
 
 def _sign(uri: str, prefix: str, query: str) -> str | None:
-    if not _SIMPLE.fullmatch(uri) or ".." in uri:
+    # Exactly the names the part view serves; anything else would only fail later.
+    if not PART_NAME.fullmatch(uri):
         return None
     return f"{prefix}{uri}?{query}"
 
@@ -59,7 +61,7 @@ def sign_thumbnail_track(text: str, *, base: str, query: str) -> str:
     out: list[str] = []
     for line in text.splitlines():
         name, hash_, fragment = line.partition("#")
-        if hash_ and _SIMPLE.fullmatch(name) and ".." not in name:
+        if hash_ and PART_NAME.fullmatch(name):
             line = f"{base}{name}?{query}#{fragment}"
         out.append(line)
     return "\n".join(out) + "\n"
