@@ -17,7 +17,10 @@ from media_pipeline.artwork import (
     sprite_vtt,
 )
 from media_pipeline.ladder import PosterPlan, SpritePlan, plan_ladder
+from media_pipeline.mp4copy import make_mp4_copy, pick_rung
 from media_pipeline.probe import probe
+from media_pipeline.transcode import run_transcode
+from tests.media.factories import audio_info, video_info
 
 CUE_RE = re.compile(
     r"(\d\d):(\d\d):(\d\d)\.(\d{3}) --> (\d\d):(\d\d):(\d\d)\.(\d{3})\n"
@@ -170,3 +173,31 @@ def test_colour_card_fallback(tmp_path):
     command = build_card_command(out, PosterPlan("waveform", 0.0, 640, 360))
     subprocess.run(command, check=True, capture_output=True)
     assert image_size(out) == (640, 360)
+
+
+def test_mp4_copy_takes_the_720p_rung_or_the_largest_below(tmp_path, clips):
+    """The downloadable copy is a remux of one rung plus the audio, playable on its own."""
+    assert pick_rung(plan_ladder(video_info(1920, 1080))).short_side == 720
+    assert pick_rung(plan_ladder(video_info(640, 360))).short_side == 360
+    assert pick_rung(plan_ladder(audio_info())) is None
+
+    source = clips.path("odd_854x480")
+    info = probe(source)
+    plan = plan_ladder(info)
+    out = tmp_path / "out"
+    run_transcode(source, out, plan, info, preset="ultrafast")
+    copy = make_mp4_copy(out, plan)
+    streams = json.loads(
+        subprocess.run(
+            ["ffprobe", "-v", "error", "-show_streams", "-of", "json", str(copy)],
+            capture_output=True,
+            check=True,
+        ).stdout
+    )["streams"]
+    assert [(s["codec_type"], s.get("height")) for s in streams] == [
+        ("video", 480),
+        ("audio", None),
+    ]
+    # faststart: the index (moov) comes before the media data, so it plays while loading.
+    head = copy.read_bytes()[:4096]
+    assert b"moov" in head

@@ -54,6 +54,8 @@ def test_upload_to_published_hls(teacher, clips, tmp_path, django_capture_on_com
     prefix = f"hls/{resource.pk}/{job.pk}/"
     assert resource.status == "ready" and resource.output_prefix == prefix == job.output_prefix
     assert resource.poster_key == prefix + "poster.jpg"
+    assert resource.mp4_key == prefix + "download.copy.mp4"  # the teachers' MP4 copy
+    assert resource.source_filename == "short.mp4"
     assert resource.duration == pytest.approx(1.0, abs=0.2)
 
     store_info = services.get_storage().stat(prefix + "master.m3u8")
