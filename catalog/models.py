@@ -83,3 +83,10 @@ class Resource(models.Model):
         if self.status != self.Status.READY or not self.output_prefix or self.is_deleted:
             return None
         return f"/stream/{self.pk}/master.m3u8"
+
+    @property
+    def watch_path(self) -> str | None:
+        """The player page; it shows progress while the video is still processing."""
+        if self.kind not in (self.Kind.VIDEO, self.Kind.AUDIO) or self.is_deleted:
+            return None
+        return f"/watch/{self.pk}/"

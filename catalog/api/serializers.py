@@ -49,6 +49,7 @@ class ProcessingAdminSerializer(ProcessingSerializer):
 
 class ResourceSerializer(serializers.ModelSerializer):
     stream_url = serializers.SerializerMethodField()
+    watch_url = serializers.SerializerMethodField()
     processing = serializers.SerializerMethodField()
 
     class Meta:
@@ -62,6 +63,7 @@ class ResourceSerializer(serializers.ModelSerializer):
             "status",
             "duration",
             "stream_url",
+            "watch_url",
             "processing",
             "created_at",
             "updated_at",
@@ -69,6 +71,9 @@ class ResourceSerializer(serializers.ModelSerializer):
 
     def get_stream_url(self, obj: Resource) -> str | None:
         return obj.stream_path
+
+    def get_watch_url(self, obj: Resource) -> str | None:
+        return obj.watch_path
 
     def get_processing(self, obj: Resource) -> dict | None:
         if not self.context.get("show_processing"):

@@ -14,6 +14,7 @@ from catalog.api.serializers import (
     ResourceCreateSerializer,
     ResourceSerializer,
 )
+from catalog import actions as catalog_actions
 from catalog.models import Resource
 from edu_portal.accounts.drf import ActionAPIView
 from edu_portal.accounts.permissions import is_bureau_admin
@@ -58,6 +59,13 @@ class ResourceDetail(ActionAPIView):
     def get(self, request, pk: int):
         resource = self.get_resource(request, pk)
         return Response(ResourceSerializer(resource, context={"show_processing": True}).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, pk: int):
+        """Take the resource down (soft: its links answer 410 "removed" afterwards)."""
+        resource = self.get_resource(request, pk)
+        catalog_actions.delete_resource(request.user, resource)
+        return Response(status=204)
 
 
 class ResourceProcessing(ResourceDetail):

@@ -67,6 +67,7 @@ def test_upload_to_published_hls(teacher, clips, tmp_path, django_capture_on_com
     detail = client.get(f"{RESOURCES}{resource.pk}/").json()
     assert detail["status"] == "ready"
     assert detail["stream_url"] == f"/stream/{resource.pk}/master.m3u8"
+    assert detail["watch_url"] == f"/watch/{resource.pk}/"
     assert detail["processing"]["state"] == "ready"
     processing = client.get(f"{RESOURCES}{resource.pk}/processing/").json()
     assert processing["percent"] == 100 and "command" not in processing  # teachers: no command

@@ -329,7 +329,7 @@
             if (generation !== pollGeneration) {
               return;
             }
-            var url = detail.ok && detail.body ? detail.body.stream_url : null;
+            var url = detail.ok && detail.body ? detail.body.watch_url : null;
             finish(url ? more.readyLink : more.ready, url);
           });
         } else {
