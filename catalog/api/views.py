@@ -8,13 +8,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from catalog import actions as catalog_actions
 from catalog.api.serializers import (
     ProcessingAdminSerializer,
     ProcessingSerializer,
     ResourceCreateSerializer,
     ResourceSerializer,
 )
-from catalog import actions as catalog_actions
 from catalog.models import Resource
 from edu_portal.accounts.drf import ActionAPIView
 from edu_portal.accounts.permissions import is_bureau_admin

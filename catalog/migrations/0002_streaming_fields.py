@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0001_resources'),
+        ("catalog", "0001_resources"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='resource',
-            name='deleted_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='deleted'),
+            model_name="resource",
+            name="deleted_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="deleted"),
         ),
         migrations.AddField(
-            model_name='resource',
-            name='mp4_key',
-            field=models.CharField(blank=True, max_length=255, verbose_name='MP4 download key'),
+            model_name="resource",
+            name="mp4_key",
+            field=models.CharField(blank=True, max_length=255, verbose_name="MP4 download key"),
         ),
         migrations.AddField(
-            model_name='resource',
-            name='source_filename',
-            field=models.CharField(blank=True, max_length=255, verbose_name='original file name'),
+            model_name="resource",
+            name="source_filename",
+            field=models.CharField(blank=True, max_length=255, verbose_name="original file name"),
         ),
     ]
