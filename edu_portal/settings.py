@@ -173,7 +173,7 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 # Task modules outside an app's tasks.py, which is all autodiscovery looks at.
-CELERY_IMPORTS = ["media_pipeline.uploads.tasks"]
+CELERY_IMPORTS = ["media_pipeline.uploads.tasks", "media_pipeline.streaming.tasks"]
 # Run by the one `celery beat` (deploy/systemd edu-portal-beat).
 CELERY_BEAT_SCHEDULE = {
     "cleanup-expired-uploads": {
@@ -248,6 +248,11 @@ STREAM_TOKEN_TTL = env.int("STREAM_TOKEN_TTL", 900, minimum=30)
 # Viewing statistics are counted in the cache (Redis) or in memory and written to the
 # database at most this often per process.
 STATS_FLUSH_SECONDS = env.int("STATS_FLUSH_SECONDS", 60, minimum=1)
+CELERY_BEAT_SCHEDULE["flush-view-stats"] = {
+    "task": "media_pipeline.flush_view_stats",
+    "schedule": STATS_FLUSH_SECONDS,
+    "options": {"queue": "default", "expires": max(STATS_FLUSH_SECONDS - 5, 1)},
+}
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -76,3 +76,9 @@ class Upload(models.Model):
 
 
 from media_pipeline.processing.models import ProcessingJob  # noqa: E402,F401
+from media_pipeline.streaming.models import (  # noqa: E402,F401
+    DailyViewStats,
+    PlaybackPosition,
+    ResourceViewer,
+    ViewStatsBatch,
+)
