@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP_DIR := $(VENV)/.stamps
 
-.PHONY: setup run test bench lint format clean os-packages test-os-packages
+.PHONY: setup run test bench lint format clean os-packages test-os-packages bench-os-packages
 
 setup: os-packages $(STAMP_DIR)/python-deps $(STAMP_DIR)/npm-deps
 	@$(PY) manage.py compilemessages -v0 --ignore='.venv' --ignore='node_modules'
@@ -17,8 +17,13 @@ setup: os-packages $(STAMP_DIR)/python-deps $(STAMP_DIR)/npm-deps
 os-packages:
 	@bash deploy/scripts/os-packages.sh ffmpeg:ffmpeg msgfmt:gettext
 
+# nginx-light has the auth_request module the streaming path needs (tests/deploy runs it on
+# a free port; the install starts no system nginx). wrk drives the streaming benchmark.
 test-os-packages:
-	@bash deploy/scripts/os-packages.sh chromium:chromium
+	@bash deploy/scripts/os-packages.sh chromium:chromium nginx:nginx-light
+
+bench-os-packages:
+	@bash deploy/scripts/os-packages.sh nginx:nginx-light wrk:wrk
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -44,7 +49,7 @@ test: setup test-os-packages
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-bench: setup
+bench: setup bench-os-packages
 	$(PY) -m pytest tests/benchmarks -s -p no:cacheprovider -o addopts=""
 
 lint:
