@@ -139,7 +139,7 @@ def test_a_teacher_uploads_a_video_and_watches_it_being_processed(
     assert page.locator("#processing-progress").evaluate("p => p.value") == 100
     link = page.locator("#upload-stream-link")
     expect()(link).to_be_visible()
-    assert link.get_attribute("href") == f"{live_server.url}/stream/{resource.pk}/master.m3u8"
+    assert link.get_attribute("href") == f"{live_server.url}/watch/{resource.pk}/"
     seen = page.evaluate("window.seenStates")
     assert seen[0] == "uploaded" and seen[-1] == "ready", seen
     expect()(page.locator("#upload-error")).to_be_hidden()
