@@ -22,7 +22,7 @@ from catalog.models import Resource
 from edu_portal.access import make_token
 from media_pipeline.artwork import make_artwork
 from media_pipeline.ladder import plan_ladder
-from media_pipeline.mp4copy import MP4_NAME, make_mp4_copy
+from media_pipeline.mp4copy import make_mp4_copy
 from media_pipeline.probe import probe
 from media_pipeline.processing import publish
 from media_pipeline.processing.models import ProcessingJob
@@ -30,6 +30,7 @@ from media_pipeline.storage import get_storage
 from media_pipeline.streaming.policy import stream_scope
 from media_pipeline.transcode import run_transcode
 from tests.browser.conftest import PHONE
+from tests.streaming.conftest import publish_set
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -74,23 +75,14 @@ def player_output(tmp_path_factory) -> Path:
 @pytest.fixture
 def video(player_output, teacher, intranet_settings) -> Resource:
     """A READY intranet video with the published set, as the pipeline leaves one."""
-    resource = Resource.objects.create(
+    return publish_set(
+        player_output,
+        teacher,
+        output_set=OUTPUT_SET,
         title="测试课 勾股定理",
         description="三秒钟的测试视频。",
-        kind=Resource.Kind.VIDEO,
-        visibility="intranet",
-        uploader=teacher,
-        org_unit=teacher.org_unit,
+        duration=3.0,
     )
-    prefix = publish.job_prefix(resource.pk, OUTPUT_SET)
-    publish.upload_directory(get_storage(), player_output, prefix, threads=4)
-    resource.status = Resource.Status.READY
-    resource.output_prefix = prefix
-    resource.poster_key = prefix + "poster.jpg"
-    resource.mp4_key = prefix + MP4_NAME
-    resource.duration = 3.0
-    resource.save()
-    return resource
 
 
 @pytest.fixture
@@ -258,8 +250,9 @@ def test_resume_position_and_viewing_beacons_are_posted(open_page, live_server, 
     page.on("request", lambda r: r.method == "POST" and posts.append(r))
     page.goto(f"{live_server.url}/watch/{video.pk}/")
     expect()(page.locator(".watch-stats")).to_be_visible()
-    # The fixture has an MP4 copy but no original.
-    expect()(page.locator(".watch-downloads a")).to_have_text(["Download MP4 (720p)"])
+    expect()(page.locator(".watch-downloads a")).to_have_text(
+        ["Download the original file", "Download MP4 (720p)"]
+    )
     start_playing(page)
     page.locator("h1").click()
     page.keyboard.press("k")

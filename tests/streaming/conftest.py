@@ -44,32 +44,47 @@ def _stream_settings(settings, tmp_path, intranet_settings):
     return settings
 
 
+def publish_set(output_dir: Path, uploader, *, output_set: int = OUTPUT_SET, **fields) -> Resource:
+    """A READY resource whose output set is ``output_dir``, uploaded to the current store
+    under ``hls/<resource>/<output_set>/``, as the pipeline leaves one."""
+    fields = {
+        "title": "勾股定理 第一课时",
+        "kind": Resource.Kind.VIDEO,
+        "visibility": "intranet",
+        "duration": 1.0,
+        **fields,
+    }
+    resource = Resource.objects.create(uploader=uploader, org_unit=uploader.org_unit, **fields)
+    storage = get_storage()
+    prefix = publish.job_prefix(resource.pk, output_set)
+    publish.upload_directory(storage, output_dir, prefix, threads=4)
+    resource.source_key = f"sources/{resource.pk}/source"
+    resource.source_filename = "勾股定理.mp4"
+    storage.put_bytes(resource.source_key, b"the original upload")
+    resource.status = Resource.Status.READY
+    resource.output_prefix = prefix
+    resource.poster_key = prefix + "poster.jpg"
+    resource.mp4_key = prefix + MP4_NAME
+    resource.save()
+    return resource
+
+
+def ready_row(uploader, **fields) -> Resource:
+    """A READY video row with no stored output: enough for positions and statistics."""
+    fields = {"visibility": "intranet", "duration": 600.0, "status": "ready", **fields}
+    resource = Resource.objects.create(
+        title="分数的意义", kind="video", uploader=uploader, **fields
+    )
+    resource.output_prefix = f"hls/{resource.pk}/1/"
+    resource.save(update_fields=["output_prefix"])
+    return resource
+
+
 @pytest.fixture
 def publish_video(output_dir, teacher):
-    """``publish_video(visibility=..., uploader=...)`` → a READY resource with its set."""
+    """``publish_video(visibility=..., uploader=..., **fields)`` → a READY resource."""
 
     def publish_(visibility: str = "intranet", uploader=None, **fields) -> Resource:
-        uploader = uploader or teacher
-        resource = Resource.objects.create(
-            title="勾股定理 第一课时",
-            kind=Resource.Kind.VIDEO,
-            visibility=visibility,
-            uploader=uploader,
-            org_unit=uploader.org_unit,
-            **fields,
-        )
-        storage = get_storage()
-        prefix = publish.job_prefix(resource.pk, OUTPUT_SET)
-        publish.upload_directory(storage, output_dir, prefix, threads=4)
-        resource.source_key = f"sources/{resource.pk}/source"
-        resource.source_filename = "勾股定理.mp4"
-        storage.put_bytes(resource.source_key, b"the original upload")
-        resource.status = Resource.Status.READY
-        resource.output_prefix = prefix
-        resource.poster_key = prefix + "poster.jpg"
-        resource.mp4_key = prefix + MP4_NAME
-        resource.duration = 1.0
-        resource.save()
-        return resource
+        return publish_set(output_dir, uploader or teacher, visibility=visibility, **fields)
 
     return publish_

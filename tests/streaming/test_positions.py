@@ -11,25 +11,16 @@ from django.utils import timezone
 from catalog.models import Resource
 from media_pipeline.streaming.models import PlaybackPosition
 from media_pipeline.streaming.positions import saved_position
+from tests.streaming.conftest import ready_row
 
 pytestmark = pytest.mark.django_db
 
 OUTSIDE = {"REMOTE_ADDR": "8.8.8.8"}
 
 
-def make_video(uploader, **fields) -> Resource:
-    fields = {"visibility": "intranet", "duration": 600.0, "status": "ready", **fields}
-    resource = Resource.objects.create(
-        title="分数的意义", kind="video", uploader=uploader, **fields
-    )
-    resource.output_prefix = f"hls/{resource.pk}/1/"
-    resource.save(update_fields=["output_prefix"])
-    return resource
-
-
 @pytest.fixture
 def video(teacher, intranet_settings):
-    return make_video(teacher)
+    return ready_row(teacher)
 
 
 @pytest.fixture
@@ -72,7 +63,7 @@ def test_save_and_read_back(signed_in, student, video):
 def test_one_row_per_user_and_resource(signed_in, student, teacher, video):
     save(signed_in, video, 10)
     save(signed_in, video, 20)
-    other = make_video(teacher)
+    other = ready_row(teacher)
     save(signed_in, other, 5)
     assert PlaybackPosition.objects.filter(user=student).count() == 2
     assert saved_position(student, video) == 20
@@ -89,7 +80,7 @@ def test_position_is_clamped_to_the_duration(signed_in, student, teacher, video)
     assert saved_position(student, video) == 600
     save(signed_in, video, 0)
     assert saved_position(student, video) == 0
-    unknown = make_video(teacher, duration=None)
+    unknown = ready_row(teacher, duration=None)
     save(signed_in, unknown, 1234.5)
     assert saved_position(student, unknown) == 1234.5
 
@@ -126,10 +117,10 @@ def test_access_policy_applies(signed_in, student, teacher, video):
     assert response.status_code == 403
     assert response.json()["code"] == "outside_intranet"
     assert signed_in.get(url(video), **OUTSIDE).status_code == 403
-    staff_only = make_video(teacher, visibility="staff")
+    staff_only = ready_row(teacher, visibility="staff")
     assert save(signed_in, staff_only, 30).status_code == 403
     assert signed_in.get(url(staff_only)).status_code == 403
-    processing = make_video(teacher, status="processing")
+    processing = ready_row(teacher, status="processing")
     assert save(signed_in, processing, 30).status_code == 409
     assert save(signed_in, Resource(pk=999999), 30).status_code == 404
     video.deleted_at = timezone.now()

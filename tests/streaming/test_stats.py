@@ -22,6 +22,7 @@ from media_pipeline.streaming import stats
 from media_pipeline.streaming.models import DailyViewStats, ResourceViewer, ViewStatsBatch
 from media_pipeline.streaming.tasks import flush_view_stats
 from tests.people import make_user
+from tests.streaming.conftest import ready_row
 
 pytestmark = pytest.mark.django_db
 
@@ -62,19 +63,9 @@ def redis_backend(settings):
     return stats.get_recorder()
 
 
-def make_video(uploader, **fields) -> Resource:
-    fields = {"visibility": "intranet", "duration": 600.0, "status": "ready", **fields}
-    resource = Resource.objects.create(
-        title="分数的意义", kind="video", uploader=uploader, **fields
-    )
-    resource.output_prefix = f"hls/{resource.pk}/1/"
-    resource.save(update_fields=["output_prefix"])
-    return resource
-
-
 @pytest.fixture
 def video(teacher, intranet_settings):
-    return make_video(teacher)
+    return ready_row(teacher)
 
 
 def send(client: Client, resource, event="play", seconds=None, viewer="browser-1", **extra):
@@ -177,7 +168,7 @@ def test_unique_viewers_anonymous_and_signed_in(backend, client, video, student)
 
 
 def test_stats_are_per_resource(backend, client, teacher, video):
-    other = make_video(teacher)
+    other = ready_row(teacher)
     send(client, video)
     send(client, other, "progress", 20)
     stats.flush()
@@ -186,7 +177,7 @@ def test_stats_are_per_resource(backend, client, teacher, video):
 
 
 def test_beacons_of_a_resource_deleted_meanwhile_are_dropped(backend, teacher, video):
-    other = make_video(teacher)
+    other = ready_row(teacher)
     stats.record_beacon(video.pk, "b:x", play=True, seconds=3)
     stats.record_beacon(other.pk, "b:x", play=True, seconds=3)
     Resource.objects.filter(pk=other.pk).delete()
@@ -353,7 +344,7 @@ def test_beacon_from_outside_the_intranet_is_refused(client, video):
 
 def test_beacon_for_missing_removed_or_unready_videos(client, teacher, video):
     assert send(client, Resource(pk=999999)).status_code == 404
-    processing = make_video(teacher, status="processing")
+    processing = ready_row(teacher, status="processing")
     assert send(client, processing).json()["code"] == "not_ready"
     video.deleted_at = timezone.now()
     video.save(update_fields=["deleted_at"])
