@@ -1,4 +1,5 @@
-"""Catalog models. Only what teaching videos need for now; the catalog issue extends it."""
+"""Catalog models: resources with their taxonomy, files stored once by content hash, and
+the text extracted from them for search."""
 
 from __future__ import annotations
 
@@ -7,16 +8,67 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from catalog.taxonomy import (  # noqa: F401 - models of this app
+    GRADE_CHOICES,
+    Collection,
+    Edition,
+    Stage,
+    Subject,
+    Tag,
+    TextbookNode,
+)
 from edu_portal.access import Visibility
+from edu_portal.workflow.models import Reviewable
 
 
-class Resource(models.Model):
+class Licence(models.TextChoices):
+    EDUCATIONAL = "educational", _("Teaching use within the county")
+    ALL_RIGHTS = "all_rights_reserved", _("All rights reserved")
+    CC_BY = "cc_by", _("CC BY 4.0")
+    CC_BY_SA = "cc_by_sa", _("CC BY-SA 4.0")
+    CC_BY_NC = "cc_by_nc", _("CC BY-NC 4.0")
+    CC_BY_NC_SA = "cc_by_nc_sa", _("CC BY-NC-SA 4.0")
+    CC0 = "cc0", _("CC0 (public domain)")
+
+
+class Blob(models.Model):
+    """One stored file, by content: identical uploads share it (``blobs/ab/cd/<sha256>``)."""
+
+    sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
+    size = models.PositiveBigIntegerField(_("size"))
+    content_type = models.CharField(_("content type"), max_length=120)
+    key = models.CharField(_("object key"), max_length=255, unique=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("stored file")
+        verbose_name_plural = _("stored files")
+
+    def __str__(self) -> str:
+        return self.sha256[:12]
+
+    @staticmethod
+    def key_for(sha256: str) -> str:
+        return f"blobs/{sha256[:2]}/{sha256[2:4]}/{sha256}"
+
+
+class Resource(Reviewable):
     class Kind(models.TextChoices):
-        VIDEO = "video", _("Video")
-        AUDIO = "audio", _("Audio")
         COURSEWARE = "courseware", _("Courseware")
-        DOCUMENT = "document", _("Document")
+        LESSON_PLAN = "lesson_plan", _("Lesson plan")
+        EXERCISE = "exercise", _("Exercise")
+        VIDEO = "video", _("Video")
         EBOOK = "ebook", _("E-book")
+        AUDIO = "audio", _("Audio")
+        IMAGE = "image", _("Image")
+        DOCUMENT = "document", _("Document")
+        PACKAGE = "package", _("Package")
+
+    class Preview(models.TextChoices):
+        NONE = "none", _("No preview")
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
 
     class Status(models.TextChoices):
         UPLOADED = "uploaded", _("Uploaded")
@@ -61,6 +113,43 @@ class Resource(models.Model):
     source_filename = models.CharField(_("original file name"), max_length=255, blank=True)
     # Soft deletion: links and bookmarks then get "removed" (410), not "never existed".
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
+
+    # --- taxonomy ---------------------------------------------------------------------------
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, blank=True)
+    grade = models.PositiveSmallIntegerField(
+        _("grade"), choices=GRADE_CHOICES, null=True, blank=True
+    )
+    subject = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("subject")
+    )
+    edition = models.ForeignKey(
+        Edition, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("edition")
+    )
+    textbook_node = models.ForeignKey(
+        TextbookNode,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="resources",
+        verbose_name=_("unit or lesson"),
+    )
+    collection = models.ForeignKey(
+        Collection,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="resources",
+        verbose_name=_("source collection"),
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="resources", verbose_name=_("tags"))
+    licence = models.CharField(
+        _("licence"), max_length=24, choices=Licence.choices, default=Licence.EDUCATIONAL
+    )
+    view_count = models.PositiveBigIntegerField(_("views"), default=0)
+    download_count = models.PositiveBigIntegerField(_("downloads"), default=0)
+    preview_state = models.CharField(
+        _("preview"), max_length=10, choices=Preview.choices, default=Preview.NONE
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -68,7 +157,11 @@ class Resource(models.Model):
         verbose_name = _("resource")
         verbose_name_plural = _("resources")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "kind"], name="resource_status_kind_idx")]
+        indexes = [
+            models.Index(fields=["status", "kind"], name="resource_status_kind_idx"),
+            models.Index(fields=["state", "-published_at"], name="resource_state_published_idx"),
+            models.Index(fields=["stage", "grade", "subject"], name="resource_taxonomy_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -90,3 +183,41 @@ class Resource(models.Model):
         if self.kind not in (self.Kind.VIDEO, self.Kind.AUDIO) or self.is_deleted:
             return None
         return f"/watch/{self.pk}/"
+
+
+class ResourceFile(models.Model):
+    """A file of a resource: the original, a generated preview (PDF), or an attachment."""
+
+    class Role(models.TextChoices):
+        ORIGINAL = "original", _("Original")
+        PREVIEW = "preview", _("Preview")
+        ATTACHMENT = "attachment", _("Attachment")
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="files")
+    blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="uses")
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices)
+    filename = models.CharField(_("file name"), max_length=255)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("resource file")
+        verbose_name_plural = _("resource files")
+        constraints = [
+            models.UniqueConstraint(fields=["resource", "role", "blob"], name="resource_file_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class ResourceText(models.Model):
+    """Text extracted from a resource's files, for full-text search (kept out of the
+    resource row so that listing resources never drags megabytes of text along)."""
+
+    resource = models.OneToOneField(Resource, on_delete=models.CASCADE, related_name="text")
+    text = models.TextField(_("text"), blank=True)
+    extracted_at = models.DateTimeField(_("extracted"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("extracted text")
+        verbose_name_plural = _("extracted texts")

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "auditlog",
     "edu_portal.accounts",
     "edu_portal.portal",
+    "edu_portal.workflow",
     "catalog",
     "media_pipeline",
 ]
