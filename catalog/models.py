@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from catalog.taxonomy import (  # noqa: F401 - models of this app
+from catalog.taxonomy import (
     GRADE_CHOICES,
     Collection,
     Edition,
@@ -221,3 +221,6 @@ class ResourceText(models.Model):
     class Meta:
         verbose_name = _("extracted text")
         verbose_name_plural = _("extracted texts")
+
+    def __str__(self) -> str:
+        return f"{self.resource_id}: {len(self.text)} characters"

@@ -7,224 +7,469 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('catalog', '0002_streaming_fields'),
+        ("accounts", "0001_initial"),
+        ("catalog", "0002_streaming_fields"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Blob',
+            name="Blob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sha256', models.CharField(max_length=64, unique=True, verbose_name='SHA-256')),
-                ('size', models.PositiveBigIntegerField(verbose_name='size')),
-                ('content_type', models.CharField(max_length=120, verbose_name='content type')),
-                ('key', models.CharField(max_length=255, unique=True, verbose_name='object key')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sha256", models.CharField(max_length=64, unique=True, verbose_name="SHA-256")),
+                ("size", models.PositiveBigIntegerField(verbose_name="size")),
+                ("content_type", models.CharField(max_length=120, verbose_name="content type")),
+                ("key", models.CharField(max_length=255, unique=True, verbose_name="object key")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="created"),
+                ),
             ],
             options={
-                'verbose_name': 'stored file',
-                'verbose_name_plural': 'stored files',
+                "verbose_name": "stored file",
+                "verbose_name_plural": "stored files",
             },
         ),
         migrations.CreateModel(
-            name='Edition',
+            name="Edition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=60, unique=True, verbose_name='name')),
-                ('order', models.PositiveSmallIntegerField(default=100, verbose_name='order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=60, unique=True, verbose_name="name")),
+                ("order", models.PositiveSmallIntegerField(default=100, verbose_name="order")),
             ],
             options={
-                'verbose_name': 'textbook edition',
-                'verbose_name_plural': 'textbook editions',
-                'ordering': ['order', 'code'],
+                "verbose_name": "textbook edition",
+                "verbose_name_plural": "textbook editions",
+                "ordering": ["order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Subject',
+            name="Subject",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=40, unique=True, verbose_name='name')),
-                ('stages', models.CharField(blank=True, max_length=60, verbose_name='stages')),
-                ('order', models.PositiveSmallIntegerField(default=100, verbose_name='order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=40, unique=True, verbose_name="name")),
+                ("stages", models.CharField(blank=True, max_length=60, verbose_name="stages")),
+                ("order", models.PositiveSmallIntegerField(default=100, verbose_name="order")),
             ],
             options={
-                'verbose_name': 'subject',
-                'verbose_name_plural': 'subjects',
-                'ordering': ['order', 'code'],
+                "verbose_name": "subject",
+                "verbose_name_plural": "subjects",
+                "ordering": ["order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Tag',
+            name="Tag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=40, unique=True, verbose_name='name')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=40, unique=True, verbose_name="name")),
             ],
             options={
-                'verbose_name': 'tag',
-                'verbose_name_plural': 'tags',
-                'ordering': ['name'],
+                "verbose_name": "tag",
+                "verbose_name_plural": "tags",
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='resource',
-            name='download_count',
-            field=models.PositiveBigIntegerField(default=0, verbose_name='downloads'),
+            model_name="resource",
+            name="download_count",
+            field=models.PositiveBigIntegerField(default=0, verbose_name="downloads"),
         ),
         migrations.AddField(
-            model_name='resource',
-            name='grade',
-            field=models.PositiveSmallIntegerField(blank=True, choices=[(1, 'Grade 1'), (2, 'Grade 2'), (3, 'Grade 3'), (4, 'Grade 4'), (5, 'Grade 5'), (6, 'Grade 6'), (7, 'Grade 7'), (8, 'Grade 8'), (9, 'Grade 9'), (10, 'Grade 10'), (11, 'Grade 11'), (12, 'Grade 12')], null=True, verbose_name='grade'),
+            model_name="resource",
+            name="grade",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                choices=[
+                    (1, "Grade 1"),
+                    (2, "Grade 2"),
+                    (3, "Grade 3"),
+                    (4, "Grade 4"),
+                    (5, "Grade 5"),
+                    (6, "Grade 6"),
+                    (7, "Grade 7"),
+                    (8, "Grade 8"),
+                    (9, "Grade 9"),
+                    (10, "Grade 10"),
+                    (11, "Grade 11"),
+                    (12, "Grade 12"),
+                ],
+                null=True,
+                verbose_name="grade",
+            ),
         ),
         migrations.AddField(
-            model_name='resource',
-            name='licence',
-            field=models.CharField(choices=[('educational', 'Teaching use within the county'), ('all_rights_reserved', 'All rights reserved'), ('cc_by', 'CC BY 4.0'), ('cc_by_sa', 'CC BY-SA 4.0'), ('cc_by_nc', 'CC BY-NC 4.0'), ('cc_by_nc_sa', 'CC BY-NC-SA 4.0'), ('cc0', 'CC0 (public domain)')], default='educational', max_length=24, verbose_name='licence'),
+            model_name="resource",
+            name="licence",
+            field=models.CharField(
+                choices=[
+                    ("educational", "Teaching use within the county"),
+                    ("all_rights_reserved", "All rights reserved"),
+                    ("cc_by", "CC BY 4.0"),
+                    ("cc_by_sa", "CC BY-SA 4.0"),
+                    ("cc_by_nc", "CC BY-NC 4.0"),
+                    ("cc_by_nc_sa", "CC BY-NC-SA 4.0"),
+                    ("cc0", "CC0 (public domain)"),
+                ],
+                default="educational",
+                max_length=24,
+                verbose_name="licence",
+            ),
         ),
         migrations.AddField(
-            model_name='resource',
-            name='preview_state',
-            field=models.CharField(choices=[('none', 'No preview'), ('pending', 'Being prepared'), ('ready', 'Ready'), ('failed', 'Failed')], default='none', max_length=10, verbose_name='preview'),
+            model_name="resource",
+            name="preview_state",
+            field=models.CharField(
+                choices=[
+                    ("none", "No preview"),
+                    ("pending", "Being prepared"),
+                    ("ready", "Ready"),
+                    ("failed", "Failed"),
+                ],
+                default="none",
+                max_length=10,
+                verbose_name="preview",
+            ),
         ),
         migrations.AddField(
-            model_name='resource',
-            name='published_at',
-            field=models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='published'),
+            model_name="resource",
+            name="published_at",
+            field=models.DateTimeField(
+                blank=True, db_index=True, null=True, verbose_name="published"
+            ),
         ),
         migrations.AddField(
-            model_name='resource',
-            name='review_comment',
+            model_name="resource",
+            name="review_comment",
             field=models.TextField(blank=True, verbose_name="reviewer's comment"),
         ),
         migrations.AddField(
-            model_name='resource',
-            name='stage',
-            field=models.CharField(blank=True, choices=[('primary', 'Primary school'), ('junior', 'Junior high school'), ('senior', 'Senior high school')], max_length=10, verbose_name='stage'),
+            model_name="resource",
+            name="stage",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("primary", "Primary school"),
+                    ("junior", "Junior high school"),
+                    ("senior", "Senior high school"),
+                ],
+                max_length=10,
+                verbose_name="stage",
+            ),
         ),
         migrations.AddField(
-            model_name='resource',
-            name='state',
-            field=models.CharField(choices=[('draft', 'Draft'), ('in_review', 'In review'), ('changes_requested', 'Changes requested'), ('published', 'Published'), ('withdrawn', 'Withdrawn')], db_index=True, default='draft', max_length=20, verbose_name='review state'),
+            model_name="resource",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("draft", "Draft"),
+                    ("in_review", "In review"),
+                    ("changes_requested", "Changes requested"),
+                    ("published", "Published"),
+                    ("withdrawn", "Withdrawn"),
+                ],
+                db_index=True,
+                default="draft",
+                max_length=20,
+                verbose_name="review state",
+            ),
         ),
         migrations.AddField(
-            model_name='resource',
-            name='submitted_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='submitted'),
+            model_name="resource",
+            name="submitted_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="submitted"),
         ),
         migrations.AddField(
-            model_name='resource',
-            name='view_count',
-            field=models.PositiveBigIntegerField(default=0, verbose_name='views'),
+            model_name="resource",
+            name="view_count",
+            field=models.PositiveBigIntegerField(default=0, verbose_name="views"),
         ),
         migrations.AlterField(
-            model_name='resource',
-            name='kind',
-            field=models.CharField(choices=[('courseware', 'Courseware'), ('lesson_plan', 'Lesson plan'), ('exercise', 'Exercise'), ('video', 'Video'), ('ebook', 'E-book'), ('audio', 'Audio'), ('image', 'Image'), ('document', 'Document'), ('package', 'Package')], max_length=16, verbose_name='kind'),
+            model_name="resource",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("courseware", "Courseware"),
+                    ("lesson_plan", "Lesson plan"),
+                    ("exercise", "Exercise"),
+                    ("video", "Video"),
+                    ("ebook", "E-book"),
+                    ("audio", "Audio"),
+                    ("image", "Image"),
+                    ("document", "Document"),
+                    ("package", "Package"),
+                ],
+                max_length=16,
+                verbose_name="kind",
+            ),
         ),
         migrations.CreateModel(
-            name='Collection',
+            name="Collection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=60, unique=True, verbose_name='name')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('order', models.PositiveSmallIntegerField(default=100, verbose_name='order')),
-                ('builtin', models.BooleanField(default=False, editable=False, verbose_name='built in')),
-                ('review_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.orgunit', verbose_name='reviewed by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=60, unique=True, verbose_name="name")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("order", models.PositiveSmallIntegerField(default=100, verbose_name="order")),
+                (
+                    "builtin",
+                    models.BooleanField(default=False, editable=False, verbose_name="built in"),
+                ),
+                (
+                    "review_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="accounts.orgunit",
+                        verbose_name="reviewed by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'source collection',
-                'verbose_name_plural': 'source collections',
-                'ordering': ['order', 'slug'],
+                "verbose_name": "source collection",
+                "verbose_name_plural": "source collections",
+                "ordering": ["order", "slug"],
             },
         ),
         migrations.AddField(
-            model_name='resource',
-            name='collection',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='resources', to='catalog.collection', verbose_name='source collection'),
+            model_name="resource",
+            name="collection",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="resources",
+                to="catalog.collection",
+                verbose_name="source collection",
+            ),
         ),
         migrations.AddField(
-            model_name='resource',
-            name='edition',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='catalog.edition', verbose_name='edition'),
+            model_name="resource",
+            name="edition",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                to="catalog.edition",
+                verbose_name="edition",
+            ),
         ),
         migrations.CreateModel(
-            name='ResourceFile',
+            name="ResourceFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('original', 'Original'), ('preview', 'Preview'), ('attachment', 'Attachment')], max_length=12, verbose_name='role')),
-                ('filename', models.CharField(max_length=255, verbose_name='file name')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
-                ('blob', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='uses', to='catalog.blob')),
-                ('resource', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='files', to='catalog.resource')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("original", "Original"),
+                            ("preview", "Preview"),
+                            ("attachment", "Attachment"),
+                        ],
+                        max_length=12,
+                        verbose_name="role",
+                    ),
+                ),
+                ("filename", models.CharField(max_length=255, verbose_name="file name")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="created"),
+                ),
+                (
+                    "blob",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="uses",
+                        to="catalog.blob",
+                    ),
+                ),
+                (
+                    "resource",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="files",
+                        to="catalog.resource",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'resource file',
-                'verbose_name_plural': 'resource files',
+                "verbose_name": "resource file",
+                "verbose_name_plural": "resource files",
             },
         ),
         migrations.CreateModel(
-            name='ResourceText',
+            name="ResourceText",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(blank=True, verbose_name='text')),
-                ('extracted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='extracted')),
-                ('resource', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='text', to='catalog.resource')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(blank=True, verbose_name="text")),
+                (
+                    "extracted_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="extracted"
+                    ),
+                ),
+                (
+                    "resource",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="text",
+                        to="catalog.resource",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'extracted text',
-                'verbose_name_plural': 'extracted texts',
+                "verbose_name": "extracted text",
+                "verbose_name_plural": "extracted texts",
             },
         ),
         migrations.AddField(
-            model_name='resource',
-            name='subject',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='catalog.subject', verbose_name='subject'),
+            model_name="resource",
+            name="subject",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                to="catalog.subject",
+                verbose_name="subject",
+            ),
         ),
         migrations.AddField(
-            model_name='resource',
-            name='tags',
-            field=models.ManyToManyField(blank=True, related_name='resources', to='catalog.tag', verbose_name='tags'),
+            model_name="resource",
+            name="tags",
+            field=models.ManyToManyField(
+                blank=True, related_name="resources", to="catalog.tag", verbose_name="tags"
+            ),
         ),
         migrations.CreateModel(
-            name='TextbookNode',
+            name="TextbookNode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(max_length=255, unique=True)),
-                ('depth', models.PositiveIntegerField()),
-                ('numchild', models.PositiveIntegerField(default=0)),
-                ('kind', models.CharField(choices=[('book', 'Textbook'), ('unit', 'Unit'), ('lesson', 'Lesson')], max_length=10, verbose_name='kind')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('grade', models.PositiveSmallIntegerField(choices=[(1, 'Grade 1'), (2, 'Grade 2'), (3, 'Grade 3'), (4, 'Grade 4'), (5, 'Grade 5'), (6, 'Grade 6'), (7, 'Grade 7'), (8, 'Grade 8'), (9, 'Grade 9'), (10, 'Grade 10'), (11, 'Grade 11'), (12, 'Grade 12')], verbose_name='grade')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='catalog.edition', verbose_name='edition')),
-                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='catalog.subject', verbose_name='subject')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("path", models.CharField(max_length=255, unique=True)),
+                ("depth", models.PositiveIntegerField()),
+                ("numchild", models.PositiveIntegerField(default=0)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("book", "Textbook"), ("unit", "Unit"), ("lesson", "Lesson")],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "grade",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Grade 1"),
+                            (2, "Grade 2"),
+                            (3, "Grade 3"),
+                            (4, "Grade 4"),
+                            (5, "Grade 5"),
+                            (6, "Grade 6"),
+                            (7, "Grade 7"),
+                            (8, "Grade 8"),
+                            (9, "Grade 9"),
+                            (10, "Grade 10"),
+                            (11, "Grade 11"),
+                            (12, "Grade 12"),
+                        ],
+                        verbose_name="grade",
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                (
+                    "edition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="catalog.edition",
+                        verbose_name="edition",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="catalog.subject",
+                        verbose_name="subject",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'textbook unit or lesson',
-                'verbose_name_plural': 'textbook units and lessons',
+                "verbose_name": "textbook unit or lesson",
+                "verbose_name_plural": "textbook units and lessons",
             },
         ),
         migrations.AddField(
-            model_name='resource',
-            name='textbook_node',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='resources', to='catalog.textbooknode', verbose_name='unit or lesson'),
+            model_name="resource",
+            name="textbook_node",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="resources",
+                to="catalog.textbooknode",
+                verbose_name="unit or lesson",
+            ),
         ),
         migrations.AddIndex(
-            model_name='resource',
-            index=models.Index(fields=['state', '-published_at'], name='resource_state_published_idx'),
+            model_name="resource",
+            index=models.Index(
+                fields=["state", "-published_at"], name="resource_state_published_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='resource',
-            index=models.Index(fields=['stage', 'grade', 'subject'], name='resource_taxonomy_idx'),
+            model_name="resource",
+            index=models.Index(fields=["stage", "grade", "subject"], name="resource_taxonomy_idx"),
         ),
         migrations.AddConstraint(
-            model_name='resourcefile',
-            constraint=models.UniqueConstraint(fields=('resource', 'role', 'blob'), name='resource_file_once'),
+            model_name="resourcefile",
+            constraint=models.UniqueConstraint(
+                fields=("resource", "role", "blob"), name="resource_file_once"
+            ),
         ),
     ]

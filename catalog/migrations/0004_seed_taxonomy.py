@@ -60,9 +60,7 @@ def seed(apps, schema_editor):
                 "builtin": True,
             },
         )
-    Resource.objects.filter(state="draft").update(
-        state="published", published_at=F("created_at")
-    )
+    Resource.objects.filter(state="draft").update(state="published", published_at=F("created_at"))
 
 
 class Migration(migrations.Migration):

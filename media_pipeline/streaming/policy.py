@@ -17,9 +17,10 @@ from django.conf import settings
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
+from catalog import policy as catalog_policy
 from catalog.models import Resource
-from edu_portal.access import AccessDenied, client_ip, make_token, require, verify_token
-from edu_portal.accounts.permissions import has_perm, is_bureau_admin
+from edu_portal.access import AccessDenied, client_ip, make_token, verify_token
+from edu_portal.accounts.permissions import is_bureau_admin
 
 # A part of a published output set: "master.m3u8", "poster.jpg", "720p/seg_00001.m4s".
 # Nothing else is ever served, so "..", "%2e%2e", absolute paths and odd names are 404.
@@ -71,7 +72,7 @@ def watchable(request: HttpRequest, resource_id: int, *, need_ready: bool = True
     reason for the person) or, with ``need_ready``, NotReady.
     """
     resource = get_resource(resource_id)
-    require(request, resource.visibility)
+    catalog_policy.require_view(request, resource)
     if need_ready and (resource.stream_path is None or output_set(resource) is None):
         raise NotReady(resource)
     return resource
@@ -96,11 +97,8 @@ def part_url(resource: Resource, name: str, token: dict[str, str]) -> str:
 
 
 def can_download(user, resource: Resource) -> bool:
-    """Teachers and other roles with ``resource.download`` may keep a copy; the uploader
-    always may. (The network policy has been applied already by ``watchable``.)"""
-    if user is None or not user.is_authenticated:
-        return False
-    return resource.uploader_id == user.pk or has_perm(user, "resource.download")
+    """(The network and publication policy has been applied already by ``watchable``.)"""
+    return catalog_policy.can_download(user, resource)
 
 
 def require_download(request: HttpRequest, resource: Resource) -> None:

@@ -284,6 +284,7 @@ def test_processing_page_shows_progress_and_turns_into_the_player(
         uploader=teacher,
         org_unit=teacher.org_unit,
         status=Resource.Status.PROCESSING,
+        state="published",
     )
     job = ProcessingJob.objects.create(resource=resource, percent=30)
     page = visitor()
@@ -315,6 +316,7 @@ def test_failed_processing_is_said_plainly(visitor, live_server, teacher, intran
         uploader=teacher,
         org_unit=teacher.org_unit,
         status=Resource.Status.PROCESSING,
+        state="published",
     )
     page = visitor()
     page.goto(f"{live_server.url}/watch/{resource.pk}/")

@@ -74,6 +74,7 @@ def video(settings, moto_s3, teacher):
         title="勾股定理 第一课时",
         kind=Resource.Kind.VIDEO,
         visibility=Visibility.INTRANET,
+        state="published",
         uploader=teacher,
         org_unit=teacher.org_unit,
     )

@@ -52,6 +52,7 @@ def publish_set(output_dir: Path, uploader, *, output_set: int = OUTPUT_SET, **f
         "kind": Resource.Kind.VIDEO,
         "visibility": "intranet",
         "duration": 1.0,
+        "state": "published",
         **fields,
     }
     resource = Resource.objects.create(uploader=uploader, org_unit=uploader.org_unit, **fields)
@@ -71,7 +72,13 @@ def publish_set(output_dir: Path, uploader, *, output_set: int = OUTPUT_SET, **f
 
 def ready_row(uploader, **fields) -> Resource:
     """A READY video row with no stored output: enough for positions and statistics."""
-    fields = {"visibility": "intranet", "duration": 600.0, "status": "ready", **fields}
+    fields = {
+        "visibility": "intranet",
+        "duration": 600.0,
+        "status": "ready",
+        "state": "published",
+        **fields,
+    }
     resource = Resource.objects.create(
         title="分数的意义", kind="video", uploader=uploader, **fields
     )

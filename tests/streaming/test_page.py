@@ -49,6 +49,7 @@ def unready(teacher, **fields) -> Resource:
         uploader=teacher,
         org_unit=teacher.org_unit,
         status=fields.pop("status", Resource.Status.PROCESSING),
+        state="published",
         **fields,
     )
     return resource
@@ -92,7 +93,11 @@ def test_student_is_refused_staff_video_with_the_reason(client, publish_video, s
 
 def test_not_a_video_is_404(client, teacher):
     document = Resource.objects.create(
-        title="教案", kind=Resource.Kind.DOCUMENT, uploader=teacher, status="ready"
+        title="教案",
+        kind=Resource.Kind.DOCUMENT,
+        uploader=teacher,
+        status="ready",
+        state="published",
     )
     assert watch(client, document).status_code == 404
 
