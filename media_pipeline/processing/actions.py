@@ -24,10 +24,6 @@ _UPLOAD_PATH = re.compile(
 PROCESSED_KINDS = {Resource.Kind.VIDEO, Resource.Kind.AUDIO}
 
 
-def source_key(resource_id: int) -> str:
-    return f"sources/{resource_id}/source"
-
-
 def _upload_error(message: str, code: str) -> ValidationError:
     return ValidationError({"upload": ValidationError(message, code=code)})
 
@@ -60,32 +56,27 @@ def create_resource(
     upload_url: str,
     description: str = "",
     visibility: str = Visibility.INTRANET,
+    **metadata,
 ) -> Resource:
+    """A resource from the user's finished tus upload (``catalog.actions.create_resource``
+    does the work); the upload is freed once the resource is committed."""
+    from catalog import actions as catalog_actions
+
     if not has_perm(user, "resource.upload"):
         raise PermissionDenied(_("Your account may not upload resources."))
     upload = upload_from_url(user, upload_url)
-    storage = get_storage()
     with transaction.atomic():
-        resource = Resource.objects.create(
+        resource = catalog_actions.create_resource(
+            user,
+            upload=upload,
             title=title,
-            description=description,
             kind=kind,
+            description=description,
             visibility=visibility,
-            uploader=user,
-            org_unit=getattr(user, "org_unit", None),
-            source_size=upload.length,
-            source_sha256=upload.sha256,
-            source_filename=upload.filename[:255],
+            **metadata,
         )
-        # Copy (server-side), and drop the upload only once the resource is committed, so a
-        # failure here leaves the teacher's upload intact to try again.
-        resource.source_key = source_key(resource.pk)
-        storage.copy(upload.key, resource.source_key)
-        resource.save(update_fields=["source_key"])
-        log_event(resource, {"source": [upload.key, resource.source_key]})
-        if kind in PROCESSED_KINDS:
-            job = ProcessingJob.objects.create(resource=resource)
-            enqueue(job.pk)
+        # The file now lives at its content address; drop the upload only after commit,
+        # so a failure here leaves the teacher's upload intact to try again.
         transaction.on_commit(lambda: _consume_upload(upload))
     return resource
 

@@ -38,7 +38,9 @@ def test_upload_to_published_hls(teacher, clips, tmp_path, django_capture_on_com
     assert len(callbacks) == 2  # the task is sent, and the upload freed, only after commit
     resource = Resource.objects.get(pk=response.json()["id"])
     assert resource.status == Resource.Status.UPLOADED
-    assert resource.source_key == f"sources/{resource.pk}/source"
+    # Stored once by content: the same file uploaded again shares this object.
+    assert resource.source_key == f"blobs/{upload.sha256[:2]}/{upload.sha256[2:4]}/{upload.sha256}"
+    assert resource.files.get().role == "original"
     assert resource.source_sha256 == upload.sha256
     job = resource.jobs.get()
 
