@@ -18,8 +18,10 @@ urlpatterns = [
     path("api/v1/", include("catalog.api.urls")),
     path("admin/", admin.site.urls),
     path("upload/", include("media_pipeline.uploads.page_urls")),
+    path("review/", include("edu_portal.workflow.urls")),
     path("", include("media_pipeline.urls")),
     path("", include("media_pipeline.streaming.urls")),
+    path("", include("catalog.file_urls")),
     path("", include("edu_portal.portal.urls")),
     path("", include("edu_portal.accounts.urls")),
 ]
