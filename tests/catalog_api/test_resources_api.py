@@ -137,12 +137,17 @@ def test_students_may_not_create(student):
     assert "may not upload" in response.json()["detail"]
 
 
+def add_node(parent, kind, name, edition, subject, grade=8) -> TextbookNode:
+    fields = {"kind": kind, "name": name, "edition": edition, "subject": subject, "grade": grade}
+    if parent is None:
+        return TextbookNode.objects.add_root(fields)
+    return TextbookNode.objects.add_child(parent, fields)
+
+
 def test_textbook_node_fills_subject_grade_and_edition(teacher):
     math, pep = Subject.objects.get(code="math"), Edition.objects.get(code="pep")
-    book = TextbookNode.add_root(
-        kind="book", name="数学 八年级下册", edition=pep, subject=math, grade=8
-    )
-    unit = book.add_child(kind="unit", name="第十七章 勾股定理", edition=pep, subject=math, grade=8)
+    book = add_node(None, "book", "数学 八年级下册", pep, math)
+    unit = add_node(book, "unit", "第十七章 勾股定理", pep, math)
     response = create(teacher, textbook_node=unit.pk)
     assert response.status_code == 201, response.content
     body = response.json()
@@ -242,10 +247,8 @@ def test_taxonomy_choices_for_the_pickers(client):
 
 def test_textbook_nodes_by_book_and_by_parent(client):
     math, pep = Subject.objects.get(code="math"), Edition.objects.get(code="pep")
-    book = TextbookNode.add_root(
-        kind="book", name="数学 八年级下册", edition=pep, subject=math, grade=8
-    )
-    book.add_child(kind="unit", name="第十七章 勾股定理", edition=pep, subject=math, grade=8)
+    book = add_node(None, "book", "数学 八年级下册", pep, math)
+    add_node(book, "unit", "第十七章 勾股定理", pep, math)
     books = client.get("/api/v1/taxonomy/nodes/?edition=pep&subject=math&grade=8").json()
     assert [b["name"] for b in books] == ["数学 八年级下册"] and books[0]["has_children"]
     units = client.get(f"/api/v1/taxonomy/nodes/?parent={book.pk}").json()
