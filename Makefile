@@ -14,8 +14,15 @@ setup: os-packages $(STAMP_DIR)/python-deps $(STAMP_DIR)/npm-deps
 	@$(PY) manage.py migrate --noinput -v0
 	@echo "setup: done"
 
+# LibreOffice (no GUI) converts Office files to PDF previews; the Writer/Impress/Calc parts
+# are keyed on soffice too. os-packages.sh checks commands only, so the Chinese font (for
+# rendering 中文 in those PDFs) is checked with fc-list and named with a never-present command.
 os-packages:
-	@bash deploy/scripts/os-packages.sh ffmpeg:ffmpeg msgfmt:gettext
+	@bash deploy/scripts/os-packages.sh ffmpeg:ffmpeg msgfmt:gettext \
+		soffice:libreoffice-core-nogui soffice:libreoffice-writer-nogui \
+		soffice:libreoffice-impress-nogui soffice:libreoffice-calc-nogui
+	@fc-list :lang=zh 2>/dev/null | grep -q . || \
+		bash deploy/scripts/os-packages.sh no-zh-font:fonts-wqy-microhei
 
 # nginx-light has the auth_request module the streaming path needs (tests/deploy runs it on
 # a free port; the install starts no system nginx). wrk drives the streaming benchmark.
@@ -36,11 +43,12 @@ $(STAMP_DIR)/python-deps: requirements.txt tests/requirements.txt | $(PY)
 	@mkdir -p $(STAMP_DIR) && touch $@
 
 $(STAMP_DIR)/npm-deps: $(wildcard package.json package-lock.json) | $(PY)
-	@if [ -f package.json ]; then npm ci --no-audit --no-fund --loglevel=error; fi
+	@if [ -f package.json ]; then npm ci --omit=optional --no-audit --no-fund --loglevel=error; fi
 	@mkdir -p $(STAMP_DIR) && touch $@
 
 run: setup
 	@$(PY) manage.py seed_demo
+	@$(PY) manage.py seed_catalog
 	@PORT=$(PORT) PY=$(PY) bash deploy/scripts/run-dev.sh
 
 test: setup test-os-packages

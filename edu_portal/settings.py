@@ -174,7 +174,11 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 # Task modules outside an app's tasks.py, which is all autodiscovery looks at.
-CELERY_IMPORTS = ["media_pipeline.uploads.tasks", "media_pipeline.streaming.tasks"]
+CELERY_IMPORTS = [
+    "media_pipeline.uploads.tasks",
+    "media_pipeline.streaming.tasks",
+    "catalog.previews.tasks",
+]
 # Run by the one `celery beat` (deploy/systemd edu-portal-beat).
 CELERY_BEAT_SCHEDULE = {
     "cleanup-expired-uploads": {
@@ -299,6 +303,11 @@ STATICFILES_DIRS = [
     # Browser libraries from npm (package.json; `make setup` runs `npm ci`), never copied.
     ("vendor/tus-js-client", BASE_DIR / "node_modules" / "tus-js-client" / "dist"),
     ("vendor/hls.js", BASE_DIR / "node_modules" / "hls.js" / "dist"),
+    # pdf.js: only the parts the viewer loads (the package also carries a Node build).
+    *(
+        (f"vendor/pdfjs/{part}", BASE_DIR / "node_modules" / "pdfjs-dist" / part)
+        for part in ("legacy/build", "cmaps", "standard_fonts", "wasm", "iccs")
+    ),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -9,6 +9,7 @@ LibreOffice also exits 0 when it could not load a file; success is a PDF that py
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -44,6 +45,7 @@ class ConversionError(Exception):
     ENCRYPTED = "encrypted"
     TOO_LARGE = "too_large"
     TIMED_OUT = "timed_out"
+    UNSAFE = "unsafe"
 
     MESSAGES = {
         MISSING_TOOL: _("LibreOffice is not installed on the server, so no preview was made."),
@@ -52,6 +54,7 @@ class ConversionError(Exception):
         ENCRYPTED: _("The file is protected by a password, so no preview was made."),
         TOO_LARGE: _("The file is too large for a preview."),
         TIMED_OUT: _("Making the preview took too long and was stopped."),
+        UNSAFE: _("The file contains entries with unsafe names; it was refused."),
     }
 
     def __init__(self, code: str, detail: str = "") -> None:
@@ -88,11 +91,27 @@ def sniff_office_problem(path: Path, ext: str) -> str | None:
     elif ext.endswith("x") or ext in {"odt", "odp", "ods", "xlsm"}:
         if not head.startswith(b"PK\x03\x04"):
             return ConversionError.CORRUPT
+        return _zip_problem(path)
     elif ext in {"doc", "dot", "ppt", "pps", "pot", "xls", "wps", "dps", "et"}:
         # The binary formats are OLE containers; anything else (HTML, text) renamed to .doc
         # would still "convert" into a PDF of its source code.
         return ConversionError.CORRUPT
     return None
+
+
+def _zip_problem(path: Path) -> str | None:
+    """Refuse archives LibreOffice should not unpack: zip bombs, ``../`` names, damage."""
+    from catalog.previews.extract import ExtractionError, SafeZip
+
+    try:
+        with SafeZip(path):
+            return None
+    except ExtractionError as exc:
+        return {
+            ExtractionError.TOO_LARGE: ConversionError.TOO_LARGE,
+            ExtractionError.UNSAFE: ConversionError.UNSAFE,
+            ExtractionError.ENCRYPTED: ConversionError.ENCRYPTED,
+        }.get(exc.code, ConversionError.CORRUPT)
 
 
 def _tail(path: Path) -> str:
@@ -105,10 +124,8 @@ def _tail(path: Path) -> str:
 
 
 def _kill_group(process: subprocess.Popen) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     process.wait()
 
 
@@ -174,10 +191,8 @@ def convert_to_pdf(
             raise
         finally:
             # soffice.bin may linger after the wrapper exits; never leave it running.
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(process.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
 
     pdf = outdir / "document.pdf"
     detail = f"exit {returncode}\n{_tail(log)}"

@@ -1,0 +1,276 @@
+"""Demo catalog content for `make run`: a textbook tree and a few published resources
+with real files, so a newcomer sees browsing, search, previews and the player at once.
+
+Files are generated here (a small Word document, plain text, and, when ffmpeg is present,
+a short lesson video), then go through the same actions and background work as teachers'
+uploads: previews by LibreOffice, videos through the media pipeline, search indexing.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from django.db import transaction
+from django.utils import timezone
+
+from catalog import actions
+from catalog.models import Collection, Edition, Resource, ResourceFile, Subject, TextbookNode
+
+# (edition, subject, grade, book name, [(unit, [lessons])])
+BOOKS = [
+    (
+        "pep",
+        "math",
+        8,
+        "数学 八年级下册",
+        [
+            ("第十七章 勾股定理", ["17.1 勾股定理", "17.2 勾股定理的逆定理"]),
+            ("第十八章 平行四边形", ["18.1 平行四边形", "18.2 特殊的平行四边形"]),
+        ],
+    ),
+    (
+        "pep",
+        "chinese",
+        7,
+        "语文 七年级上册",
+        [("第一单元 四季美景", ["春", "济南的冬天", "雨的四季"])],
+    ),
+    (
+        "pep",
+        "math",
+        1,
+        "数学 一年级上册",
+        [("第一单元 准备课", ["数一数", "比多少"])],
+    ),
+]
+
+
+@dataclass
+class DemoResource:
+    title: str
+    kind: str
+    filename: str
+    lesson: str | None
+    collection: str
+    body: list[str] = field(default_factory=list)
+    tags: tuple[str, ...] = ()
+    visibility: str = "intranet"
+
+
+RESOURCES = [
+    DemoResource(
+        "勾股定理 教学设计",
+        "lesson_plan",
+        "勾股定理教学设计.docx",
+        "17.1 勾股定理",
+        "local",
+        [
+            "教学目标：经历勾股定理的探索过程，会用勾股定理解决简单问题。",
+            "教学重点：勾股定理的内容及其证明。",
+            "教学过程：一、情境导入；二、探究新知（赵爽弦图）；三、例题讲解；四、课堂小结。",
+        ],
+        ("勾股定理", "教学设计"),
+    ),
+    DemoResource(
+        "勾股定理的逆定理 练习",
+        "exercise",
+        "勾股定理的逆定理练习.docx",
+        "17.2 勾股定理的逆定理",
+        "local",
+        [
+            "1. 判断以 3、4、5 为边长的三角形是不是直角三角形。",
+            "2. 已知三角形三边长为 5、12、13，求最长边上的高。",
+        ],
+        ("勾股定理", "练习"),
+    ),
+    DemoResource(
+        "平行四边形的性质 导学案",
+        "document",
+        "平行四边形导学案.txt",
+        "18.1 平行四边形",
+        "masters",
+        [
+            "学习目标：掌握平行四边形对边相等、对角相等、对角线互相平分的性质。",
+            "自主学习：阅读教材第 41 页，完成填空。",
+        ],
+        ("平行四边形",),
+    ),
+    DemoResource(
+        "《春》朗读与赏析",
+        "lesson_plan",
+        "春-朗读与赏析.docx",
+        "春",
+        "provincial",
+        [
+            "朱自清《春》以诗一般的语言描绘了春天的景象。",
+            "朗读指导：读出盼春、绘春、赞春的情感变化。",
+        ],
+        ("朱自清", "散文", "朗读"),
+        "public",
+    ),
+    DemoResource(
+        "数一数 课堂练习",
+        "exercise",
+        "数一数.txt",
+        "数一数",
+        "ncet",
+        ["数一数图中有几只小鸟、几朵花。", "比一比，哪一组多？"],
+        ("一年级", "数数"),
+    ),
+]
+VIDEO = DemoResource(
+    "勾股定理 微课",
+    "video",
+    "勾股定理微课.mp4",
+    "17.1 勾股定理",
+    "masters",
+    ["五分钟讲清勾股定理的证明思路。"],
+    ("勾股定理", "微课"),
+)
+
+
+def write_docx(path: Path, title: str, paragraphs: list[str]) -> None:
+    """A minimal Word document (what LibreOffice and our text extraction need)."""
+    body = "".join(
+        f"<w:p><w:r><w:t>{escape(text)}</w:t></w:r></w:p>" for text in [title, *paragraphs]
+    )
+    document = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        f"<w:body>{body}</w:body></w:document>"
+    )
+    content_types = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        'relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.wordprocessingml.document.main+xml"/></Types>'
+    )
+    rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/officeDocument" Target="word/document.xml"/></Relationships>'
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", content_types)
+        archive.writestr("_rels/.rels", rels)
+        archive.writestr("word/document.xml", document)
+
+
+def write_video(path: Path) -> bool:
+    """A 6-second test lesson (colour bars and a tone); False without ffmpeg."""
+    if shutil.which("ffmpeg") is None:
+        return False
+    subprocess.run(  # noqa: S603 - a fixed argument list, no shell
+        [
+            *("ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y"),
+            *("-f", "lavfi", "-i", "testsrc2=s=1280x720:r=25:d=6"),
+            *("-f", "lavfi", "-i", "sine=f=330:r=44100:d=6"),
+            *("-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"),
+            *("-c:a", "aac", "-shortest", str(path)),
+        ],
+        check=True,
+        timeout=120,
+    )
+    return True
+
+
+def build_books() -> dict[str, TextbookNode]:
+    """The demo textbook tree; returns lessons by name. Existing books are kept."""
+    lessons: dict[str, TextbookNode] = {}
+    for edition_code, subject_code, grade, book_name, units in BOOKS:
+        edition = Edition.objects.get(code=edition_code)
+        subject = Subject.objects.get(code=subject_code)
+        common = {"edition": edition, "subject": subject, "grade": grade}
+        book = TextbookNode.objects.filter(kind="book", name=book_name, **common).first()
+        if book is None:
+            book = TextbookNode.objects.add_root({"kind": "book", "name": book_name, **common})
+        for order, (unit_name, lesson_names) in enumerate(units):
+            unit = TextbookNode.objects.get_children(book).filter(name=unit_name).first()
+            if unit is None:
+                unit = TextbookNode.objects.add_child(
+                    book, {"kind": "unit", "name": unit_name, "order": order, **common}
+                )
+            for position, lesson_name in enumerate(lesson_names):
+                lesson = TextbookNode.objects.get_children(unit).filter(name=lesson_name).first()
+                if lesson is None:
+                    lesson = TextbookNode.objects.add_child(
+                        unit, {"kind": "lesson", "name": lesson_name, "order": position, **common}
+                    )
+                lessons[lesson_name] = lesson
+    return lessons
+
+
+def _publish(resource: Resource) -> None:
+    Resource.objects.filter(pk=resource.pk).update(
+        state="published", published_at=timezone.now(), submitted_at=timezone.now()
+    )
+
+
+def seed(owner, *, with_video: bool = True) -> list[Resource]:
+    """Create what is missing (by title); returns the resources created now."""
+    from media_pipeline.processing.models import ProcessingJob
+    from media_pipeline.processing.tasks import enqueue
+
+    lessons = build_books()
+    created: list[Resource] = []
+    wanted = [*RESOURCES, *([VIDEO] if with_video else [])]
+    with tempfile.TemporaryDirectory(prefix="edu-demo-") as tmp:
+        for demo in wanted:
+            if Resource.objects.filter(title=demo.title, uploader=owner).exists():
+                continue
+            path = Path(tmp) / demo.filename
+            if demo.kind == "video":
+                if not write_video(path):
+                    continue
+                content_type = "video/mp4"
+            elif path.suffix == ".docx":
+                write_docx(path, demo.title, demo.body)
+                content_type = (
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+                )
+            else:
+                path.write_text("\n".join([demo.title, *demo.body]) + "\n", encoding="utf-8")
+                content_type = "text/plain"
+            lesson = lessons.get(demo.lesson or "")
+            fields = actions.clean_taxonomy({"textbook_node": lesson} if lesson else {})
+            with transaction.atomic():
+                blob = actions.blob_from_file(path, content_type=content_type)
+                resource = Resource.objects.create(
+                    title=demo.title,
+                    description="\n".join(demo.body),
+                    kind=demo.kind,
+                    visibility=demo.visibility,
+                    uploader=owner,
+                    org_unit=owner.org_unit,
+                    collection=Collection.objects.get(slug=demo.collection),
+                    source_key=blob.key,
+                    source_size=blob.size,
+                    source_sha256=blob.sha256,
+                    source_filename=demo.filename,
+                    **fields,
+                )
+                ResourceFile.objects.create(
+                    resource=resource, blob=blob, role="original", filename=demo.filename
+                )
+                actions.set_tags(resource, demo.tags)
+                _publish(resource)
+                if demo.kind == "video":
+                    enqueue(ProcessingJob.objects.create(resource=resource).pk)
+                else:
+                    Resource.objects.filter(pk=resource.pk).update(
+                        status=Resource.Status.READY, preview_state=Resource.Preview.PENDING
+                    )
+                    transaction.on_commit(lambda pk=resource.pk: actions._after_commit_preview(pk))
+                transaction.on_commit(lambda pk=resource.pk: actions._after_commit_index(pk))
+            created.append(resource)
+    return created

@@ -1,0 +1,25 @@
+"""Demo catalog content for `make run` (see catalog/demo.py). Safe to run again."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from catalog import demo
+from edu_portal.accounts.models import User
+
+
+class Command(BaseCommand):
+    help = "Create a demo textbook tree and a few published resources with real files."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--owner", default="teacher", help="Uploader of record.")
+        parser.add_argument("--no-video", action="store_true", help="Skip the demo video.")
+
+    def handle(self, *args, owner: str, no_video: bool, **options) -> None:
+        user = User.objects.filter(username=owner).first()
+        if user is None:
+            raise CommandError(f"No user {owner!r}; run `manage.py seed_demo` first.")
+        created = demo.seed(user, with_video=not no_video)
+        self.stdout.write(f"Demo catalog: {len(created)} resources created.")
+        for resource in created:
+            self.stdout.write(f"  /resources/{resource.pk}/  {resource.title}")
