@@ -218,6 +218,7 @@ UPLOAD_ALLOWED_TYPES = env.list(
         "application/vnd.openxmlformats-officedocument.*",
         "application/epub+zip",
         "application/zip",
+        "text/plain",
         "image/jpeg",
         "image/png",
         "image/gif",

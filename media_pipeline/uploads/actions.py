@@ -129,6 +129,10 @@ def _content_error(problem: str) -> TusError:
             "so. Please save it again from the office program and upload that."
         ),
         "image": _("This file is not a picture, although its name says so."),
+        "text": _(
+            "This file is not plain text, although its name ends in .txt. Save it as text "
+            "(UTF-8 or GBK) and upload it again."
+        ),
         "active": _("This file contains a web page or a program, which cannot be uploaded here."),
     }
     return TusError(415, "content_mismatch", messages.get(problem, messages["media"]))

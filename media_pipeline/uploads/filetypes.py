@@ -68,6 +68,7 @@ EXTENSIONS: dict[str, str] = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "epub": "application/epub+zip",
     "zip": "application/zip",
+    "txt": "text/plain",
     # images
     "jpg": "image/jpeg",
     "jpeg": "image/jpeg",
@@ -160,6 +161,21 @@ def _is_image(head: bytes) -> bool:
     )
 
 
+def _is_text(head: bytes) -> bool:
+    """Plain text in the encodings Chinese teachers' files come in (UTF-8, GBK/GB18030);
+    a multi-byte character cut at the end of the sniffed block is not held against it."""
+    if b"\x00" in head:
+        return False
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            head.decode(encoding)
+            return True
+        except UnicodeDecodeError as exc:
+            if exc.start >= len(head) - 4:
+                return True
+    return False
+
+
 _ACTIVE_MARKERS = (b"<!doctype html", b"<html", b"<script", b"<?php", b"<?xml", b"<svg")
 
 
@@ -190,6 +206,7 @@ _RULES = (
         ),
     ),
     ("image", _is_image, ("image/*",)),
+    ("text", _is_text, ("text/plain",)),
 )
 
 

@@ -30,7 +30,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from catalog.models import Resource
+from catalog.actions import MAX_TAGS
+from catalog.models import Collection, Licence, Resource, TextbookNode
 from edu_portal.access import AccessDenied, Visibility
 from edu_portal.accounts.drf import ActionAPIView
 from edu_portal.accounts.permissions import ScopedPermission, has_perm
@@ -344,6 +345,43 @@ def describe(request, upload: Upload) -> dict:
 # --- the page -------------------------------------------------------------------------------
 
 
+#: Where a teacher's own upload goes unless they choose another collection.
+DEFAULT_COLLECTION = "local"
+MAX_TAG_LENGTH = 40  # catalog.api.serializers.TaxonomyFields.tags
+
+#: The kind a file of this extension most likely is; video, audio and images by type.
+KIND_BY_EXTENSION = {
+    "ppt": Resource.Kind.COURSEWARE,
+    "pps": Resource.Kind.COURSEWARE,
+    "pptx": Resource.Kind.COURSEWARE,
+    "ppsx": Resource.Kind.COURSEWARE,
+    "doc": Resource.Kind.DOCUMENT,
+    "docx": Resource.Kind.DOCUMENT,
+    "xls": Resource.Kind.EXERCISE,
+    "xlsx": Resource.Kind.EXERCISE,
+    "pdf": Resource.Kind.DOCUMENT,
+    "txt": Resource.Kind.DOCUMENT,
+    "zip": Resource.Kind.PACKAGE,
+    "epub": Resource.Kind.EBOOK,
+}
+KIND_BY_FAMILY = {
+    "video": Resource.Kind.VIDEO,
+    "audio": Resource.Kind.AUDIO,
+    "image": Resource.Kind.IMAGE,
+}
+
+
+def _kind_hints(extensions: list[str]) -> dict[str, str]:
+    hints = {}
+    for dotted in extensions:
+        ext = dotted.lstrip(".")
+        family = filetypes.EXTENSIONS.get(ext, "").split("/")[0]
+        kind = KIND_BY_EXTENSION.get(ext) or KIND_BY_FAMILY.get(family)
+        if kind:
+            hints[ext] = str(kind)
+    return hints
+
+
 @login_required
 def upload_page(request: HttpRequest) -> HttpResponse:
     if not has_perm(request.user, actions.PERMISSION):
@@ -377,20 +415,71 @@ def upload_page(request: HttpRequest) -> HttpResponse:
         ),
         "leave": _("An upload is in progress. Leave this page anyway?"),
     }
-    kinds = [(kind.value, kind.label) for kind in (Resource.Kind.VIDEO, Resource.Kind.AUDIO)]
+    text.update(
+        {
+            "choose": _("— choose —"),
+            "loading": _("Loading…"),
+            "noBooks": _("No textbooks are listed for this choice."),
+            "taxonomyFailed": _(
+                "The lists of stages, subjects and textbooks could not be loaded. You can "
+                "still upload; add them later on the resource page."
+            ),
+            "fixFields": _("Please correct the fields marked below."),
+            "tooManyTags": _("At most %(count)d tags, please.") % {"count": MAX_TAGS},
+            "tagTooLong": _("A tag can be at most %(count)d characters long.")
+            % {"count": MAX_TAG_LENGTH},
+            "kindMedia": _("This is a video or audio file: choose the kind “Video” or “Audio”."),
+            "kindNotMedia": _(
+                "Only video or audio files can be published as a video or audio resource."
+            ),
+            "inReview": _("Submitted for review. It is published once a reviewer approves it."),
+            "draft": _(
+                "Saved as a draft: only you can see it until you submit it for review on "
+                "the resource page."
+            ),
+            "previewPending": _("The resource has been saved. Its preview is being prepared."),
+        }
+    )
+    node_labels = dict(TextbookNode.Kind.choices)
+    field_names = (
+        "title",
+        "description",
+        "kind",
+        "visibility",
+        "stage",
+        "grade",
+        "subject",
+        "edition",
+        "collection",
+        "licence",
+        "tags",
+    )
     context = {
         "endpoint": reverse("uploads:collection"),
         "resources_endpoint": reverse("api-resources"),
-        "kinds": kinds,
+        "taxonomy_endpoint": reverse("api-taxonomy"),
+        "nodes_endpoint": reverse("api-taxonomy-nodes"),
+        "kinds": Resource.Kind.choices,
+        "default_kind": Resource.Kind.COURSEWARE,
         # The form's labels are the model's own (translated) field names.
         "labels": {
-            name: capfirst(Resource._meta.get_field(name).verbose_name)
-            for name in ("title", "description", "kind", "visibility")
+            **{name: capfirst(Resource._meta.get_field(name).verbose_name) for name in field_names},
+            "book": capfirst(node_labels[TextbookNode.Kind.BOOK]),
+            "unit": capfirst(node_labels[TextbookNode.Kind.UNIT]),
+            "lesson": capfirst(node_labels[TextbookNode.Kind.LESSON]),
         },
         "visibilities": Visibility.choices,
         "default_visibility": Visibility.INTRANET,
+        "licences": Licence.choices,
+        "default_licence": Resource._meta.get_field("licence").default,
+        "collections": [(c.slug, c.name) for c in Collection.objects.all()],
+        "default_collection": DEFAULT_COLLECTION,
         # The processing states' own (translated) labels, for the second progress bar.
         "state_labels": {state.value: str(state.label) for state in ProcessingJob.State},
+        # The kind suggested for a file, by extension (the teacher may change it).
+        "kind_hints": _kind_hints(extensions),
+        "max_tags": MAX_TAGS,
+        "max_tag_length": MAX_TAG_LENGTH,
         "chunk_size": PAGE_CHUNK_SIZE,
         "max_bytes": settings.UPLOAD_MAX_BYTES,
         "max_size_label": filesizeformat(settings.UPLOAD_MAX_BYTES),

@@ -1,4 +1,5 @@
-"""The upload page in a real browser: form, tus upload, saving the resource, processing.
+"""The upload page in a real browser: form, taxonomy pickers, tus upload, saving the
+resource, processing.
 
 The live server runs in this process, so the Celery hand-off is replaced by running the
 job in the test itself (media_pipeline.processing.services.process_job) while the page
@@ -38,10 +39,59 @@ WATCH_STATES = """() => {
 
 @pytest.fixture(autouse=True)
 def _no_broker(monkeypatch):
-    """Jobs are run by the tests, not sent to a worker."""
+    """Jobs are run by the tests, not sent to a worker (document previews not at all)."""
+    from catalog.previews import tasks as preview_tasks
+
     sent: list[int] = []
     monkeypatch.setattr(tasks.process_job_task, "delay", sent.append)
+    monkeypatch.setattr(preview_tasks.build_preview_task, "delay", lambda *a, **k: None)
     return sent
+
+
+@pytest.fixture
+def textbook():
+    """Junior-high maths of the PEP edition, grade 8, one unit with one lesson. (The seeded
+    taxonomy is gone after the first transactional test: made again here if needed.)"""
+    from catalog.models import Collection, Edition, Subject, TextbookNode
+
+    Subject.objects.get_or_create(code="math", defaults={"name": "数学", "stages": ""})
+    Subject.objects.get_or_create(
+        code="science", defaults={"name": "科学", "stages": "primary", "order": 40}
+    )
+    Edition.objects.get_or_create(code="pep", defaults={"name": "人教版"})
+    Collection.objects.get_or_create(slug="local", defaults={"name": "本地资源"})
+    Collection.objects.get_or_create(slug="masters", defaults={"name": "名师讲评", "order": 20})
+    common = {
+        "edition": Edition.objects.get(code="pep"),
+        "subject": Subject.objects.get(code="math"),
+        "grade": 8,
+    }
+    nodes = TextbookNode.objects
+    book = nodes.add_root({"kind": "book", "name": "数学 八年级上册", **common})
+    unit = nodes.add_child(book, {"kind": "unit", "name": "第十一章 三角形", **common})
+    return nodes.add_child(unit, {"kind": "lesson", "name": "11.1 与三角形有关的线段", **common})
+
+
+@pytest.fixture
+def pdf(tmp_path):
+    """A one-page PDF, small and real enough for the upload's content check."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+    ]
+    body = b"%PDF-1.4\n"
+    offsets = []
+    for number, obj in enumerate(objects, 1):
+        offsets.append(len(body))
+        body += b"%d 0 obj\n%s\nendobj\n" % (number, obj)
+    xref = len(body)
+    body += b"xref\n0 4\n0000000000 65535 f \n"
+    body += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    body += b"trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
+    target = tmp_path / "三角形的高.pdf"
+    target.write_bytes(body)
+    return target
 
 
 def expect():
@@ -100,7 +150,7 @@ def test_a_teacher_uploads_a_video_and_watches_it_being_processed(
     states = json.loads(page.locator("#processing-states").text_content())
     assert states["uploaded"] == "等待中" and states["ready"] == "可播放"
     kinds = page.locator("#upload-kind option").evaluate_all("os => os.map(o => o.value)")
-    assert kinds == ["video", "audio"]
+    assert {"courseware", "lesson_plan", "exercise", "document", "video", "audio"} <= set(kinds)
     visibilities = page.locator("#upload-visibility option").evaluate_all(
         "os => os.map(o => o.value)"
     )
@@ -113,6 +163,8 @@ def test_a_teacher_uploads_a_video_and_watches_it_being_processed(
     page.fill("#upload-description", "城南小学 李老师 公开课")
     page.select_option("#upload-visibility", "staff")
     page.set_input_files("#upload-file", str(clip))
+    assert page.locator("#upload-kind").input_value() == "video"  # from the file
+    page.uncheck("#upload-submit")
     page.evaluate(WATCH_STATES)
     page.click("#upload-start")
 
@@ -140,6 +192,15 @@ def test_a_teacher_uploads_a_video_and_watches_it_being_processed(
     link = page.locator("#upload-stream-link")
     expect()(link).to_be_visible()
     assert link.get_attribute("href") == f"{live_server.url}/watch/{resource.pk}/"
+    detail = page.locator("#upload-detail-link")
+    expect()(detail).to_be_visible()
+    assert detail.get_attribute("href") == f"{live_server.url}/resources/{resource.pk}/"
+    # Texts new with the metadata form may not be translated yet: compare with the page's own.
+    text = json.loads(page.locator("#upload-text").text_content())
+    expect()(page.locator("#upload-review")).to_have_text(text["draft"])
+    assert page.locator("#upload-review").get_attribute("data-state") == "draft"
+    resource.refresh_from_db()
+    assert resource.state == "draft"
     seen = page.evaluate("window.seenStates")
     assert seen[0] == "uploaded" and seen[-1] == "ready", seen
     expect()(page.locator("#upload-error")).to_be_hidden()
@@ -164,16 +225,30 @@ def test_refusals_are_shown_in_words_and_the_form_stays_usable(
     page.goto(f"{live_server.url}/upload/")
     error = page.locator("#upload-error")
 
-    # No title: said at once, before any byte is sent.
+    # No title: said at once, before any byte is sent. (Picking the file fills in its
+    # name as the title; the teacher cleared it.)
     page.set_input_files("#upload-file", str(clip))
+    assert page.locator("#upload-title").input_value() == "lesson"
+    page.fill("#upload-title", "")
     page.click("#upload-start")
     expect()(error).to_have_text("Please enter a title.")
+    expect()(page.locator("#upload-title-error")).to_have_text("Please enter a title.")
     expect()(page.locator("#upload-progress-box")).to_be_hidden()
     assert page.locator("#upload-title").get_attribute("aria-invalid") == "true"
     assert not Upload.objects.exists()
 
     # A choice the API does not know: its 400 is put in words, naming the field.
+    # A video as a document: said next to the kind before sending.
     page.fill("#upload-title", "Unit 3 revision")
+    expect()(page.locator("#upload-title-error")).to_be_hidden()
+    page.select_option("#upload-kind", "document")
+    page.click("#upload-start")
+    expect()(page.locator("#upload-kind-error")).to_contain_text("choose the kind “Video”")
+    assert page.locator("#upload-kind").get_attribute("aria-invalid") == "true"
+    assert not Upload.objects.exists()
+    page.select_option("#upload-kind", "video")
+    expect()(page.locator("#upload-kind-error")).to_be_hidden()
+
     page.evaluate(
         """() => {
           const select = document.getElementById("upload-visibility");
@@ -184,8 +259,11 @@ def test_refusals_are_shown_in_words_and_the_form_stays_usable(
     page.click("#upload-start")
     page.wait_for_function("document.getElementById('upload-progress').value === 100")
     expect()(error).to_contain_text("the resource could not be saved")
-    expect()(error).to_contain_text("Visibility:")
-    expect()(error).to_contain_text("not a valid choice")
+    expect()(error).to_contain_text("correct the fields marked below")
+    field_error = page.locator("#upload-visibility-error")
+    expect()(field_error).to_be_visible()
+    expect()(field_error).to_contain_text("not a valid choice")
+    assert page.locator("#upload-visibility").get_attribute("aria-invalid") == "true"
     expect()(page.locator("#upload-retry")).to_be_visible()
     assert not Resource.objects.exists()
 
@@ -196,6 +274,7 @@ def test_refusals_are_shown_in_words_and_the_form_stays_usable(
 
     page.route("**/api/v1/resources/", unavailable)
     page.select_option("#upload-visibility", "public")
+    expect()(field_error).to_be_hidden()  # changed: no longer marked
     page.click("#upload-retry")
     expect()(error).to_contain_text("The file store is not answering")
     expect()(page.locator("#upload-start")).to_be_enabled()
@@ -240,3 +319,61 @@ def test_a_file_that_cannot_be_processed_is_explained(
     expect()(page.locator("#processing-status")).to_contain_text("Failed")
     expect()(page.locator("#upload-done")).to_be_hidden()
     expect()(page.locator("#upload-start")).to_be_enabled()
+
+
+def test_a_teacher_uploads_courseware_with_taxonomy_and_submits_it_for_review(
+    open_page, live_server, teacher, textbook, pdf
+):
+    page = open_page(teacher, locale="zh-CN")
+    page.goto(f"{live_server.url}/upload/")
+    assert page.locator("#upload-collection").input_value() == "local"
+    assert page.locator("#upload-submit").is_checked()
+    expect()(page.locator("#upload-stage option[value=junior]")).to_have_count(1)
+
+    page.set_input_files("#upload-file", str(pdf))
+    assert page.locator("#upload-kind").input_value() == "document"  # from ".pdf"
+    assert page.locator("#upload-title").input_value() == "三角形的高"
+    page.select_option("#upload-kind", "courseware")
+    page.fill("#upload-title", "八年级数学 三角形的高 课件")
+
+    page.select_option("#upload-stage", "junior")
+    grades = page.locator("#upload-grade option").evaluate_all("os => os.map(o => o.value)")
+    assert grades == ["", "7", "8", "9"]
+    subjects = page.locator("#upload-subject option").evaluate_all("os => os.map(o => o.value)")
+    assert "math" in subjects and "science" not in subjects  # science: primary only
+    page.select_option("#upload-grade", "8")
+    page.select_option("#upload-subject", "math")
+    page.select_option("#upload-edition", "pep")
+    book = page.locator("#upload-book")
+    expect()(book).to_be_enabled()
+    book.select_option(label="数学 八年级上册")
+    expect()(page.locator("#upload-unit")).to_be_enabled()
+    page.select_option("#upload-unit", label="第十一章 三角形")
+    expect()(page.locator("#upload-lesson")).to_be_enabled()
+    page.select_option("#upload-lesson", str(textbook.pk))
+    page.select_option("#upload-collection", "masters")
+    page.fill("#upload-tags", "三角形、高 公开课,三角形")
+    expect()(page.locator("#upload-tag-chips .upload-chip")).to_have_count(3)
+
+    page.click("#upload-start")
+    done = page.locator("#upload-done")
+    expect()(done).to_be_visible()
+    text = json.loads(page.locator("#upload-text").text_content())
+    expect()(page.locator("#upload-done-text")).to_have_text(text["previewPending"])
+    expect()(page.locator("#upload-review")).to_have_text(text["inReview"])
+    assert page.locator("#upload-review").get_attribute("data-state") == "in_review"
+    expect()(page.locator("#upload-stream")).to_be_hidden()
+    expect()(page.locator("#processing-box")).to_be_hidden()
+    expect()(page.locator("#upload-error")).to_be_hidden()
+    resource = Resource.objects.select_related("subject", "edition", "collection").get()
+    assert page.locator("#upload-detail-link").get_attribute("href") == (
+        f"{live_server.url}/resources/{resource.pk}/"
+    )
+    assert (resource.title, resource.kind) == ("八年级数学 三角形的高 课件", "courseware")
+    assert (resource.stage, resource.grade, resource.subject.code) == ("junior", 8, "math")
+    assert (resource.edition.code, resource.textbook_node_id) == ("pep", textbook.pk)
+    assert resource.collection.slug == "masters"
+    assert sorted(resource.tags.values_list("name", flat=True)) == ["三角形", "公开课", "高"]
+    assert resource.state == "in_review"
+    assert resource.source_filename == "三角形的高.pdf"
+    page.screenshot(path="/tmp/upload-page-courseware.png", full_page=True)

@@ -63,7 +63,13 @@ def test_allowed_types_come_from_settings(tus, settings):
 
 @pytest.mark.parametrize(
     ("filename", "body"),
-    [("lesson.mp4", media_bytes(6000)), ("notes.pdf", PDF), ("课件.docx", DOCX)],
+    [
+        ("lesson.mp4", media_bytes(6000)),
+        ("notes.pdf", PDF),
+        ("课件.docx", DOCX),
+        ("导学案.txt", "学习目标：掌握勾股定理。\n".encode() * 50),
+        ("导学案-gbk.txt", "学习目标：掌握勾股定理。\n".encode("gb18030") * 50),
+    ],
 )
 def test_content_matching_the_type_is_accepted(tus, filename, body):
     response = tus.create(len(body), meta=metadata(filename, ""), body=body)
@@ -79,6 +85,8 @@ def test_content_matching_the_type_is_accepted(tus, filename, body):
         ("notes.pdf", DOCX, "not a PDF"),
         ("课件.docx", PDF, "not a Word"),
         ("notes.pdf", b"\x7fELF\x02\x01\x01" + bytes(5000), "program"),
+        ("notes.txt", b"\x00\x01\x02\x03" * 3000, "not plain text"),
+        ("notes.txt", HTML, "web page or a program"),
     ],
 )
 def test_content_contradicting_the_type_is_415_and_the_upload_is_dropped(
@@ -127,7 +135,7 @@ def test_a_small_file_is_checked_whole(tus):
         (b"#!AMR\n", "audio/amr"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/vnd.ms-powerpoint"),
         (b"\xff\xd8\xff\xe0\x00\x10JFIF", "image/jpeg"),
-        (b"some text", "text/plain"),  # a type we have no signature for: allowed
+        (b"some text", "text/csv"),  # a type we have no signature for: allowed
     ],
 )
 def test_signatures_are_recognised(head, mime):

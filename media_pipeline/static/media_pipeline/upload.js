@@ -5,6 +5,10 @@
  * file again after a broken connection or a closed tab continues where the server stopped.
  * When the file is complete the page saves it as a resource (POST /api/v1/resources/, session
  * + X-CSRFToken) and polls its processing every two seconds until it is ready or failed.
+ * The metadata form's taxonomy pickers cascade (stage → grade and subject; edition, subject
+ * and grade → textbook → unit → lesson) from GET /api/v1/taxonomy/ and /taxonomy/nodes/; the
+ * kind is suggested from the file's extension (json_script "upload-kind-hints"). A refused
+ * save (400) marks the fields it names; "Save again" reuses the finished upload.
  * Texts come translated from the server (json_script "upload-text" and "processing-states",
  * data- attributes of #upload-messages): nothing here is shown to people untranslated.
  */
@@ -23,6 +27,24 @@
   var descriptionInput = document.getElementById("upload-description");
   var kindInput = document.getElementById("upload-kind");
   var visibilityInput = document.getElementById("upload-visibility");
+  var kindHints = JSON.parse(document.getElementById("upload-kind-hints").textContent);
+  var stageInput = document.getElementById("upload-stage");
+  var gradeInput = document.getElementById("upload-grade");
+  var subjectInput = document.getElementById("upload-subject");
+  var editionInput = document.getElementById("upload-edition");
+  var bookInput = document.getElementById("upload-book");
+  var unitInput = document.getElementById("upload-unit");
+  var lessonInput = document.getElementById("upload-lesson");
+  var bookNote = document.getElementById("upload-book-note");
+  var collectionInput = document.getElementById("upload-collection");
+  var licenceInput = document.getElementById("upload-licence");
+  var tagsInput = document.getElementById("upload-tags");
+  var tagChips = document.getElementById("upload-tag-chips");
+  var submitInput = document.getElementById("upload-submit");
+  var reviewLine = document.getElementById("upload-review");
+  var detailLine = document.getElementById("upload-detail");
+  var detailLink = document.getElementById("upload-detail-link");
+  var bookHint = bookNote.textContent;
   var retryButton = document.getElementById("upload-retry");
   var processingBox = document.getElementById("processing-box");
   var processingProgress = document.getElementById("processing-progress");
@@ -49,6 +71,18 @@
   var saving = false;
   var pollTimer = null;
   var pollGeneration = 0;
+  /* The taxonomy (GET /api/v1/taxonomy/) once loaded; null before or if it failed. */
+  var taxonomy = null;
+  /* Whether the teacher chose the kind (then a new file does not change it silently). */
+  var kindTouched = false;
+  /* The title the page filled in from the file name (replaced when another file is picked). */
+  var autoTitle = "";
+  /* One counter per picker level: answers to older requests are ignored. */
+  var nodeRequests = { book: 0, unit: 0, lesson: 0 };
+  var MEDIA_KINDS = ["video", "audio"];
+  var TAG_SEPARATORS = /[,，、;；\s]+/;
+  var MAX_TAGS = Number(app.dataset.maxTags) || 20;
+  var MAX_TAG_LENGTH = Number(app.dataset.maxTagLength) || 40;
 
   function format(template, values) {
     return template.replace(/\{(\w+)\}/g, function (match, name) {
@@ -208,24 +242,335 @@
     save();
   }
 
+  /* --- tags ------------------------------------------------------------------------------ */
+
+  function parseTags() {
+    var tags = [];
+    tagsInput.value.split(TAG_SEPARATORS).forEach(function (tag) {
+      if (tag && tags.indexOf(tag) === -1) {
+        tags.push(tag);
+      }
+    });
+    return tags;
+  }
+
+  function showTags() {
+    tagChips.textContent = "";
+    parseTags().forEach(function (tag) {
+      var chip = document.createElement("span");
+      chip.className = "upload-chip";
+      chip.textContent = tag;
+      tagChips.appendChild(chip);
+    });
+  }
+
+  /* --- field errors ------------------------------------------------------------------------ */
+
+  function fieldInput(name) {
+    if (name === "textbook_node") {
+      return !lessonInput.disabled && lessonInput.value
+        ? lessonInput
+        : !unitInput.disabled && unitInput.value
+          ? unitInput
+          : bookInput;
+    }
+    return document.getElementById("upload-" + name);
+  }
+
+  function setFieldError(name, message) {
+    var slot = document.getElementById("upload-" + name + "-error");
+    var field = fieldInput(name);
+    if (!slot) {
+      return false;
+    }
+    slot.textContent = message || "";
+    show(slot, Boolean(message));
+    if (field) {
+      field.setAttribute("aria-invalid", message ? "true" : "false");
+    }
+    return true;
+  }
+
+  function clearFieldErrors() {
+    Array.prototype.forEach.call(form.querySelectorAll(".upload-field-error"), function (slot) {
+      slot.textContent = "";
+      show(slot, false);
+    });
+    Array.prototype.forEach.call(form.querySelectorAll('[aria-invalid="true"]'), function (el) {
+      el.setAttribute("aria-invalid", "false");
+    });
+  }
+
+  /* Puts a 400's field errors next to their fields ({field: [..]} from the serializer or
+   * {detail, code, errors: {field: [..]}} from the action layer); returns whether any was
+   * placed, and the sentences that belong to no field of the form. */
+  function placeFieldErrors(body) {
+    var errors = body && typeof body.errors === "object" && body.errors ? body.errors : body;
+    var placed = false;
+    var rest = [];
+    if (!errors || typeof errors !== "object" || Array.isArray(errors)) {
+      return { placed: false, rest: rest };
+    }
+    var first = null;
+    Object.keys(errors).forEach(function (name) {
+      if (name === "detail" || name === "code") {
+        return;
+      }
+      var value = errors[name];
+      var messages = [];
+      if (Array.isArray(value)) {
+        value.forEach(function (item) {
+          if (typeof item === "string") {
+            messages.push(item);
+          } else if (item && typeof item === "object") {
+            /* ListField errors come per item: {"0": ["..."]} */
+            Object.keys(item).forEach(function (key) {
+              messages = messages.concat(item[key]);
+            });
+          }
+        });
+      } else if (value && typeof value === "object") {
+        Object.keys(value).forEach(function (key) {
+          messages = messages.concat(value[key]);
+        });
+      } else if (typeof value === "string") {
+        messages.push(value);
+      }
+      messages = messages.filter(function (m) {
+        return typeof m === "string" && m;
+      });
+      if (!messages.length) {
+        return;
+      }
+      if (setFieldError(name, messages.join(" "))) {
+        placed = true;
+        first = first || fieldInput(name);
+      } else {
+        rest = rest.concat(messages);
+      }
+    });
+    if (first && typeof first.focus === "function") {
+      first.focus();
+    }
+    return { placed: placed, rest: rest };
+  }
+
+  /* --- kind -------------------------------------------------------------------------------- */
+
+  function extensionOf(name) {
+    var dot = name.lastIndexOf(".");
+    return dot === -1 ? "" : name.slice(dot + 1).toLowerCase();
+  }
+
+  function isMediaFile(file) {
+    var family = file && file.type ? file.type.split("/")[0] : "";
+    var hint = file ? kindHints[extensionOf(file.name)] : "";
+    return family === "video" || family === "audio" || MEDIA_KINDS.indexOf(hint) !== -1;
+  }
+
+  function suggestKind(file) {
+    var hint = kindHints[extensionOf(file.name)];
+    if (!hint) {
+      var family = file.type ? file.type.split("/")[0] : "";
+      hint = family === "video" || family === "audio" ? family : "";
+    }
+    var fits = (MEDIA_KINDS.indexOf(kindInput.value) !== -1) === isMediaFile(file);
+    if (hint && (!kindTouched || !fits)) {
+      kindInput.value = hint;
+      kindTouched = false;
+    }
+  }
+
+  /* --- taxonomy pickers ------------------------------------------------------------------- */
+
+  function fill(select, items, keep) {
+    var current = keep ? select.value : "";
+    while (select.options.length > 1) {
+      select.remove(1);
+    }
+    items.forEach(function (item) {
+      select.add(new Option(item.label, String(item.value)));
+    });
+    var stillThere = items.some(function (item) {
+      return String(item.value) === current;
+    });
+    select.value = stillThere ? current : "";
+  }
+
+  function stageOfGrade(grade) {
+    var found = "";
+    (taxonomy ? taxonomy.stages : []).forEach(function (stage) {
+      stage.grades.forEach(function (g) {
+        if (String(g.value) === String(grade)) {
+          found = stage.value;
+        }
+      });
+    });
+    return found;
+  }
+
+  function fillGradesAndSubjects() {
+    var stage = stageInput.value;
+    var grades = [];
+    taxonomy.stages.forEach(function (s) {
+      if (!stage || s.value === stage) {
+        grades = grades.concat(s.grades);
+      }
+    });
+    fill(gradeInput, grades, true);
+    fill(
+      subjectInput,
+      taxonomy.subjects.filter(function (subject) {
+        return !stage || !subject.stages.length || subject.stages.indexOf(stage) !== -1;
+      }),
+      true
+    );
+  }
+
+  function resetNodes(from) {
+    var levels = [bookInput, unitInput, lessonInput];
+    var names = ["book", "unit", "lesson"];
+    for (var i = levels.indexOf(from); i < levels.length; i += 1) {
+      nodeRequests[names[i]] += 1;
+      fill(levels[i], [], false);
+      levels[i].disabled = true;
+    }
+  }
+
+  function nodeOption(node) {
+    var option = new Option(node.name, String(node.id));
+    option.dataset.hasChildren = node.has_children ? "1" : "";
+    return option;
+  }
+
+  /* Loads one level of the textbook tree into select; the request is dropped if the choice
+   * above it changes meanwhile. */
+  function loadNodes(level, select, query) {
+    nodeRequests[level] += 1;
+    var request = nodeRequests[level];
+    select.disabled = true;
+    if (level === "book") {
+      bookNote.textContent = text.loading;
+    }
+    api("GET", app.dataset.nodes + "?" + query).then(function (answer) {
+      if (request !== nodeRequests[level]) {
+        return;
+      }
+      var nodes = answer.ok && Array.isArray(answer.body) ? answer.body : [];
+      fill(select, [], false);
+      nodes.forEach(function (node) {
+        select.add(nodeOption(node));
+      });
+      select.disabled = nodes.length === 0;
+      if (level === "book") {
+        bookNote.textContent = nodes.length ? "" : answer.ok ? text.noBooks : text.taxonomyFailed;
+        show(bookNote, Boolean(bookNote.textContent));
+      }
+    });
+  }
+
+  function loadBooks() {
+    resetNodes(bookInput);
+    if (!editionInput.value || !subjectInput.value) {
+      bookNote.textContent = bookHint;
+      show(bookNote, true);
+      return;
+    }
+    var query = "edition=" + encodeURIComponent(editionInput.value);
+    query += "&subject=" + encodeURIComponent(subjectInput.value);
+    if (gradeInput.value) {
+      query += "&grade=" + encodeURIComponent(gradeInput.value);
+    }
+    loadNodes("book", bookInput, query);
+  }
+
+  function loadChildren(parentSelect, childSelect, level) {
+    resetNodes(childSelect);
+    var option = parentSelect.options[parentSelect.selectedIndex];
+    if (parentSelect.value && option && option.dataset.hasChildren) {
+      loadNodes(level, childSelect, "parent=" + encodeURIComponent(parentSelect.value));
+    }
+  }
+
+  function loadTaxonomy() {
+    api("GET", app.dataset.taxonomy).then(function (answer) {
+      if (!answer.ok || !answer.body || !Array.isArray(answer.body.stages)) {
+        bookNote.textContent = text.taxonomyFailed;
+        show(bookNote, true);
+        return;
+      }
+      taxonomy = answer.body;
+      fill(stageInput, taxonomy.stages, true);
+      fill(editionInput, taxonomy.editions, true);
+      fillGradesAndSubjects();
+    });
+  }
+
+  /* --- the form ----------------------------------------------------------------------------- */
+
+  function textbookNode() {
+    var chosen = [lessonInput, unitInput, bookInput].filter(function (select) {
+      return !select.disabled && select.value;
+    });
+    return chosen.length ? Number(chosen[0].value) : null;
+  }
+
   function formValues() {
-    return {
+    var values = {
       title: titleInput.value.trim(),
       description: descriptionInput.value,
       kind: kindInput.value,
       visibility: visibilityInput.value,
+      licence: licenceInput.value,
+      tags: parseTags(),
+      submit: submitInput.checked,
     };
+    var optional = {
+      collection: collectionInput.value,
+      stage: stageInput.value,
+      grade: gradeInput.value ? Number(gradeInput.value) : "",
+      subject: subjectInput.value,
+      edition: editionInput.value,
+      textbook_node: textbookNode(),
+    };
+    Object.keys(optional).forEach(function (name) {
+      if (optional[name] !== "" && optional[name] !== null) {
+        values[name] = optional[name];
+      }
+    });
+    return values;
   }
 
   /* Client-side check of what the API requires; returns false (and says why) if not met. */
-  function checkForm() {
-    var missing = !titleInput.value.trim();
-    titleInput.setAttribute("aria-invalid", missing ? "true" : "false");
-    if (missing) {
-      setError(more.titleRequired);
-      titleInput.focus();
+  function checkForm(file) {
+    clearFieldErrors();
+    var problems = [];
+    if (!titleInput.value.trim()) {
+      setFieldError("title", more.titleRequired);
+      problems.push(titleInput);
     }
-    return !missing;
+    if (file && (MEDIA_KINDS.indexOf(kindInput.value) !== -1) !== isMediaFile(file)) {
+      setFieldError("kind", isMediaFile(file) ? text.kindMedia : text.kindNotMedia);
+      problems.push(kindInput);
+    }
+    var tags = parseTags();
+    if (tags.length > MAX_TAGS) {
+      setFieldError("tags", text.tooManyTags);
+      problems.push(tagsInput);
+    } else if (
+      tags.some(function (tag) {
+        return tag.length > MAX_TAG_LENGTH;
+      })
+    ) {
+      setFieldError("tags", text.tagTooLong);
+      problems.push(tagsInput);
+    }
+    if (problems.length) {
+      var onlyTitle = problems.length === 1 && problems[0] === titleInput;
+      setError(onlyTitle ? more.titleRequired : text.fixFields);
+      problems[0].focus();
+    }
+    return !problems.length;
   }
 
   /* Create the resource from the finished upload. */
@@ -235,7 +580,7 @@
     }
     setError("");
     show(retryButton, false);
-    if (!checkForm()) {
+    if (!checkForm(null)) {
       show(retryButton, true);
       return;
     }
@@ -249,17 +594,23 @@
       startButton.disabled = false;
       if (answer.status !== 201 || !answer.body || answer.body.id === undefined) {
         setStatus(text.done);
-        setError(
-          more.saveFailed + " " + explainBody(answer.status, answer.body) + " " + more.saveAgain
-        );
+        var sentence;
+        var fields = answer.status === 400 ? placeFieldErrors(answer.body) : { placed: false };
+        if (fields.placed) {
+          sentence = [text.fixFields].concat(fields.rest).join(" ");
+        } else {
+          sentence = explainBody(answer.status, answer.body);
+        }
+        setError(more.saveFailed + " " + sentence + " " + more.saveAgain);
         show(retryButton, true);
         return;
       }
       uploadUrl = null;
       var resource = answer.body;
       if (!resource.processing) {
-        setStatus(more.savedPlain);
-        finish(more.savedPlain, null);
+        var message = resource.preview_state === "pending" ? text.previewPending : more.savedPlain;
+        setStatus(message);
+        finish(message, null, resource);
         return;
       }
       setStatus(more.saved);
@@ -288,7 +639,7 @@
     show(processingBox, true);
   }
 
-  function finish(message, streamUrl) {
+  function finish(message, streamUrl, resource) {
     doneText.textContent = message;
     if (streamUrl) {
       var address = new URL(streamUrl, window.location.href).href;
@@ -296,6 +647,16 @@
       streamLink.textContent = address;
     }
     show(streamLine, Boolean(streamUrl));
+    var detailUrl = resource && resource.detail_url;
+    if (detailUrl) {
+      detailLink.href = new URL(detailUrl, window.location.href).href;
+    }
+    show(detailLine, Boolean(detailUrl));
+    var state = resource ? resource.state : "";
+    var review = { in_review: text.inReview, draft: text.draft };
+    reviewLine.textContent = review[state] || "";
+    reviewLine.dataset.state = state || "";
+    show(reviewLine, Boolean(reviewLine.textContent));
     show(done, true);
   }
 
@@ -329,8 +690,9 @@
             if (generation !== pollGeneration) {
               return;
             }
-            var url = detail.ok && detail.body ? detail.body.watch_url : null;
-            finish(url ? more.readyLink : more.ready, url);
+            var resource = detail.ok && detail.body ? detail.body : null;
+            var url = resource ? resource.watch_url : null;
+            finish(url ? more.readyLink : more.ready, url, resource);
           });
         } else {
           again();
@@ -360,10 +722,10 @@
     setError("");
     show(done, false);
     show(retryButton, false);
-    if (!checkForm()) {
+    var file = input.files && input.files[0];
+    if (!checkForm(file)) {
       return;
     }
-    var file = input.files && input.files[0];
     if (!file) {
       setError(text.chooseFile);
       return;
@@ -437,7 +799,47 @@
   retryButton.addEventListener("click", save);
   titleInput.addEventListener("input", function () {
     if (titleInput.value.trim()) {
-      titleInput.setAttribute("aria-invalid", "false");
+      setFieldError("title", "");
+    }
+  });
+  kindInput.addEventListener("change", function () {
+    kindTouched = true;
+    setFieldError("kind", "");
+  });
+  tagsInput.addEventListener("input", function () {
+    showTags();
+    setFieldError("tags", "");
+  });
+  stageInput.addEventListener("change", function () {
+    if (taxonomy) {
+      fillGradesAndSubjects();
+    }
+    loadBooks();
+  });
+  gradeInput.addEventListener("change", function () {
+    var stage = gradeInput.value ? stageOfGrade(gradeInput.value) : "";
+    if (stage && stage !== stageInput.value) {
+      var grade = gradeInput.value;
+      stageInput.value = stage;
+      fillGradesAndSubjects();
+      gradeInput.value = grade;
+    }
+    loadBooks();
+  });
+  subjectInput.addEventListener("change", loadBooks);
+  editionInput.addEventListener("change", loadBooks);
+  bookInput.addEventListener("change", function () {
+    loadChildren(bookInput, unitInput, "unit");
+  });
+  unitInput.addEventListener("change", function () {
+    loadChildren(unitInput, lessonInput, "lesson");
+  });
+  form.addEventListener("change", function (event) {
+    var slot = event.target.id ? document.getElementById(event.target.id + "-error") : null;
+    if (slot && event.target !== titleInput) {
+      setFieldError(event.target.id.replace(/^upload-/, ""), "");
+    } else if ([bookInput, unitInput, lessonInput].indexOf(event.target) !== -1) {
+      setFieldError("textbook_node", "");
     }
   });
   input.addEventListener("change", function () {
@@ -448,11 +850,19 @@
     show(resumeButton, false);
     show(retryButton, false);
     var file = input.files && input.files[0];
-    var family = file && file.type ? file.type.split("/")[0] : "";
-    if (family === "video" || family === "audio") {
-      kindInput.value = family;
+    if (!file) {
+      return;
+    }
+    suggestKind(file);
+    setFieldError("kind", "");
+    if (!titleInput.value.trim() || titleInput.value === autoTitle) {
+      var dot = file.name.lastIndexOf(".");
+      autoTitle = (dot > 0 ? file.name.slice(0, dot) : file.name).slice(0, 200);
+      titleInput.value = autoTitle;
+      setFieldError("title", "");
     }
   });
+  loadTaxonomy();
   window.addEventListener("beforeunload", function (event) {
     if (running || saving) {
       event.preventDefault();
