@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("media_pipeline.urls")),
     path("", include("media_pipeline.streaming.urls")),
     path("", include("catalog.file_urls")),
+    path("", include("catalog.urls")),
     path("", include("edu_portal.portal.urls")),
     path("", include("edu_portal.accounts.urls")),
 ]

@@ -116,9 +116,17 @@ def _processing(request: HttpRequest, resource: Resource, status_url: str) -> Ht
     return render(request, "streaming/processing.html", context)
 
 
-def _player(request: HttpRequest, resource: Resource, status_url: str) -> HttpResponse:
+def player_context(request: HttpRequest, resource: Resource) -> dict | None:
+    """What ``streaming/_player.html`` and player.js need, or None when there is nothing
+    to play yet. The caller has applied the access policy (``watchable`` or
+    ``catalog.policy.require_view``)."""
+    if resource.kind not in PLAYABLE_KINDS:
+        return None
+    if resource.stream_path is None or policy.output_set(resource) is None:
+        return None
     user = request.user
     token = policy.stream_token(request, resource)
+    status_url = reverse("streaming:status", args=[resource.pk])
     # The other endpoints live next to status: /stream/<id>/position, /stream/<id>/beacon.
     base = status_url.rsplit("/", 1)[0]
     signed_in = user.is_authenticated
@@ -137,6 +145,21 @@ def _player(request: HttpRequest, resource: Resource, status_url: str) -> HttpRe
         "resumeMargin": RESUME_MARGIN_SECONDS,
         "text": _player_text(),
     }
+    return {
+        "resource": resource,
+        "is_video": is_video,
+        "poster_url": policy.part_url(resource, POSTER_NAME, token) if resource.poster_key else "",
+        "duration_label": format_clock(resource.duration) if resource.duration else "",
+        "resume_label": format_clock(start) if start else "",
+        "config": config,
+    }
+
+
+def _player(request: HttpRequest, resource: Resource, status_url: str) -> HttpResponse:
+    user = request.user
+    context = player_context(request, resource)
+    if context is None:  # the output set went away between the two checks
+        return _processing(request, resource, status_url)
     downloads = []
     if policy.can_download(user, resource):
         if resource.source_key:
@@ -158,14 +181,5 @@ def _player(request: HttpRequest, resource: Resource, status_url: str) -> HttpRe
             "unique_viewers": numbers["unique_viewers"],
             "watch_time": format_hours_minutes(numbers["watch_seconds"]),
         }
-    context = {
-        "resource": resource,
-        "is_video": is_video,
-        "poster_url": policy.part_url(resource, POSTER_NAME, token) if resource.poster_key else "",
-        "duration_label": format_clock(resource.duration) if resource.duration else "",
-        "resume_label": format_clock(start) if start else "",
-        "downloads": downloads,
-        "stats": stats,
-        "config": config,
-    }
+    context.update(downloads=downloads, stats=stats)
     return render(request, "streaming/watch.html", context)

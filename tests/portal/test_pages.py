@@ -13,6 +13,9 @@ from django.urls import reverse
 
 from edu_portal.portal.sections import SECTIONS
 
+# The resources and videos sections are catalog pages that read the database.
+pytestmark = pytest.mark.django_db
+
 SECTION_NAMES = ["resources", "videos", "ebooks", "disclosure", "notices"]
 
 
