@@ -76,6 +76,7 @@ class ResourceList(ActionAPIView):
         return [IsAuthenticated()] if self.request.method == "POST" else []
 
     @extend_schema(
+        operation_id="resources_search",
         parameters=[SearchParamsSerializer],
         responses={200: SearchResponseSerializer},
         description="Search and browse published resources the client may see; "

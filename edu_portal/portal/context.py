@@ -17,4 +17,5 @@ def site(request: HttpRequest) -> dict[str, object]:
         "current_url_name": match.url_name if match else "",
         # SimpleLazyObject: the role query runs only when a template asks.
         "can_upload": SimpleLazyObject(lambda: has_perm(request.user, "resource.upload")),
+        "can_review": SimpleLazyObject(lambda: has_perm(request.user, "content.review")),
     }
