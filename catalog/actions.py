@@ -79,17 +79,13 @@ def blob_from_file(path: Path, *, content_type: str = "", sha256: str | None = N
     """The Blob for a local file (bulk import, generated previews); uploaded only if new.
     ``put`` verifies the SHA-256, so a file changing under us is refused, not stored."""
     sha256 = sha256 or sha256_of(path)
-    content_type = (
-        content_type or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    )
+    content_type = content_type or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     storage = get_storage()
     key = Blob.key_for(sha256)
     size = path.stat().st_size
     if not storage.exists(key):
         with path.open("rb") as handle:
-            storage.put(
-                key, handle, length=size, content_type=content_type, expected_sha256=sha256
-            )
+            storage.put(key, handle, length=size, content_type=content_type, expected_sha256=sha256)
     return _blob_row(sha256, size, content_type)
 
 
@@ -310,6 +306,8 @@ def record_download(resource: Resource, variant: str) -> None:
     """Count and audit one download (a resumed download is not counted again)."""
     Resource.objects.filter(pk=resource.pk).update(download_count=F("download_count") + 1)
     log_event(resource, {"download": [None, variant]})
+    # "Most downloaded" sorts on the index's copy of the count.
+    transaction.on_commit(lambda: _after_commit_index(resource.pk))
 
 
 def record_view(resource: Resource) -> None:

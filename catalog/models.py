@@ -224,3 +224,8 @@ class ResourceText(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource_id}: {len(self.text)} characters"
+
+
+# Models kept in their own modules but owned by this app (migrations live in catalog/).
+from catalog.importer_models import ImportRecord  # noqa: E402, F401
+from catalog.search.models import SearchEntry  # noqa: E402, F401

@@ -178,6 +178,7 @@ CELERY_IMPORTS = [
     "media_pipeline.uploads.tasks",
     "media_pipeline.streaming.tasks",
     "catalog.previews.tasks",
+    "catalog.search.tasks",
 ]
 # Run by the one `celery beat` (deploy/systemd edu-portal-beat).
 CELERY_BEAT_SCHEDULE = {

@@ -13,8 +13,18 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from catalog.search.base import SearchBackend, SearchUnavailable
+from catalog.search.query import Hit, SearchQuery, SearchResults
 
-__all__ = ["SearchBackend", "SearchUnavailable", "backend_class_for", "get_backend"]
+__all__ = [
+    "Hit",
+    "SearchBackend",
+    "SearchQuery",
+    "SearchResults",
+    "SearchUnavailable",
+    "backend_class_for",
+    "get_backend",
+    "search",
+]
 
 _lock = threading.Lock()
 _instances: dict[tuple[str, str], SearchBackend] = {}
@@ -58,3 +68,12 @@ def reset_backends() -> None:
     """Forget the shared instances (their clients are closed by garbage collection)."""
     with _lock:
         _instances.clear()
+
+
+def search(query: SearchQuery) -> SearchResults:
+    """Run ``query`` on the configured backend; raises SearchUnavailable on an outage.
+
+    Hits carry ids only: load them with ``Resource.objects.in_bulk(results.ids)`` and keep
+    the hit order.
+    """
+    return get_backend().search(query)

@@ -66,9 +66,7 @@ class Term:
         """The index tokens that must all be present for this term to match."""
         if self.kind == "word" or len(self.value) == 1:
             return [self.value]
-        return list(
-            dict.fromkeys(self.value[i : i + 2] for i in range(len(self.value) - 1))
-        )
+        return list(dict.fromkeys(self.value[i : i + 2] for i in range(len(self.value) - 1)))
 
 
 def query_terms(text: str) -> list[Term]:
@@ -86,7 +84,7 @@ def query_terms(text: str) -> list[Term]:
 def _syllables(run: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     # Imported here: pypinyin loads its dictionaries (tens of MB) on first use, which only
     # indexing and pinyin highlighting need.
-    from pypinyin import Style, lazy_pinyin
+    from pypinyin import lazy_pinyin
 
     full = tuple(s.lower() for s in lazy_pinyin(run, errors="default"))
     initials = tuple(s.lower()[:1] for s in full)

@@ -64,7 +64,9 @@ class ReviewEvent(models.Model):
         verbose_name = _("review event")
         verbose_name_plural = _("review events")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["content_type", "object_id"], name="review_event_target_idx")]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="review_event_target_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.action}: {self.from_state} → {self.to_state}"
