@@ -177,7 +177,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     if resource.is_deleted:
-        return render(request, "catalog/gone.html", status=410)
+        return render(request, "410.html", status=410)
     policy.require_view(request, resource)
     if resource.is_published:
         actions.record_view(resource)

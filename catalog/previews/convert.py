@@ -19,6 +19,8 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
+from catalog.previews import ReasonedError
+
 #: Extensions LibreOffice converts (Writer, Impress, Calc and their OpenDocument forms).
 OFFICE_EXTENSIONS = frozenset(
     {
@@ -36,7 +38,7 @@ _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file: DOC, PPT,
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")  # password-protected OOXML
 
 
-class ConversionError(Exception):
+class ConversionError(ReasonedError):
     """A file that could not be turned into a PDF; ``reason`` is shown to people."""
 
     MISSING_TOOL = "missing_tool"
@@ -56,15 +58,6 @@ class ConversionError(Exception):
         TIMED_OUT: _("Making the preview took too long and was stopped."),
         UNSAFE: _("The file contains entries with unsafe names; it was refused."),
     }
-
-    def __init__(self, code: str, detail: str = "") -> None:
-        self.code = code
-        self.detail = detail
-        super().__init__(f"{code}: {detail}" if detail else code)
-
-    @property
-    def reason(self) -> str:
-        return str(self.MESSAGES[self.code])
 
 
 def soffice_path() -> str | None:

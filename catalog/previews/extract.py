@@ -24,6 +24,8 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 from django.utils.translation import gettext_lazy as _
 
+from catalog.previews import ReasonedError
+
 MAX_TEXT_CHARS = 1_000_000
 MAX_TXT_BYTES = 8 * 1024 * 1024
 MAX_PDF_PAGES = 2000
@@ -39,7 +41,7 @@ OPENDOCUMENT_EXTENSIONS = frozenset({"odt", "odp", "ods"})
 EPUB_EXTENSIONS = frozenset({"epub"})
 
 
-class ExtractionError(Exception):
+class ExtractionError(ReasonedError):
     """A file whose text could not be read; ``reason`` is shown to people."""
 
     UNSUPPORTED = "unsupported"
@@ -55,15 +57,6 @@ class ExtractionError(Exception):
         TOO_LARGE: _("The file unpacks to far more data than a document holds; it was refused."),
         UNSAFE: _("The file contains entries with unsafe names; it was refused."),
     }
-
-    def __init__(self, code: str, detail: str = "") -> None:
-        self.code = code
-        self.detail = detail
-        super().__init__(f"{code}: {detail}" if detail else code)
-
-    @property
-    def reason(self) -> str:
-        return str(self.MESSAGES[self.code])
 
 
 def can_extract(ext: str) -> bool:

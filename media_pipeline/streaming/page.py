@@ -86,8 +86,14 @@ def _processing_text() -> dict[str, str]:
 def watch(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         resource = policy.watchable(request, pk, need_ready=False)
-    except policy.ResourceGone as gone:
-        return render(request, "streaming/gone.html", {"resource": gone.resource}, status=410)
+    except policy.ResourceGone:
+        context = {
+            "gone_title": _("This video has been removed"),
+            "gone_why": _(
+                "The uploader or an administrator deleted it, so it can no longer be watched."
+            ),
+        }
+        return render(request, "410.html", context, status=410)
     if resource.kind not in PLAYABLE_KINDS:
         raise Http404(_("This resource is not a video or an audio recording."))
     status_url = reverse("streaming:status", args=[resource.pk])
