@@ -6,9 +6,10 @@
  * When the file is complete the page saves it as a resource (POST /api/v1/resources/, session
  * + X-CSRFToken) and polls its processing every two seconds until it is ready or failed.
  * The metadata form's taxonomy pickers cascade (stage → grade and subject; edition, subject
- * and grade → textbook → unit → lesson) from GET /api/v1/taxonomy/ and /taxonomy/nodes/; the
- * kind is suggested from the file's extension (json_script "upload-kind-hints"). A refused
- * save (400) marks the fields it names; "Save again" reuses the finished upload.
+ * and grade → textbook → unit → lesson) from GET /api/v1/taxonomy/ and /taxonomy/nodes/;
+ * they live in taxonomy-pickers.js, which the template loads first. The kind is suggested
+ * from the file's extension (json_script "upload-kind-hints"). A refused save (400) marks
+ * the fields it names; "Save again" reuses the finished upload.
  * Texts come translated from the server (json_script "upload-text" and "processing-states",
  * data- attributes of #upload-messages): nothing here is shown to people untranslated.
  */
@@ -16,7 +17,9 @@
   "use strict";
 
   var app = document.getElementById("upload-app");
-  if (!app || typeof tus === "undefined") {
+  /* Without tus or the pickers (a script that failed to load) the form cannot work: leave
+   * the page as the server rendered it rather than half-wire it. */
+  if (!app || typeof tus === "undefined" || !window.EduTaxonomyPickers) {
     return;
   }
   var text = JSON.parse(document.getElementById("upload-text").textContent);
@@ -35,7 +38,6 @@
   var bookInput = document.getElementById("upload-book");
   var unitInput = document.getElementById("upload-unit");
   var lessonInput = document.getElementById("upload-lesson");
-  var bookNote = document.getElementById("upload-book-note");
   var collectionInput = document.getElementById("upload-collection");
   var licenceInput = document.getElementById("upload-licence");
   var tagsInput = document.getElementById("upload-tags");
@@ -44,7 +46,6 @@
   var reviewLine = document.getElementById("upload-review");
   var detailLine = document.getElementById("upload-detail");
   var detailLink = document.getElementById("upload-detail-link");
-  var bookHint = bookNote.textContent;
   var retryButton = document.getElementById("upload-retry");
   var processingBox = document.getElementById("processing-box");
   var processingProgress = document.getElementById("processing-progress");
@@ -71,14 +72,10 @@
   var saving = false;
   var pollTimer = null;
   var pollGeneration = 0;
-  /* The taxonomy (GET /api/v1/taxonomy/) once loaded; null before or if it failed. */
-  var taxonomy = null;
   /* Whether the teacher chose the kind (then a new file does not change it silently). */
   var kindTouched = false;
   /* The title the page filled in from the file name (replaced when another file is picked). */
   var autoTitle = "";
-  /* One counter per picker level: answers to older requests are ignored. */
-  var nodeRequests = { book: 0, unit: 0, lesson: 0 };
   var MEDIA_KINDS = ["video", "audio"];
   var TAG_SEPARATORS = /[,，、;；\s]+/;
   var MAX_TAGS = Number(app.dataset.maxTags) || 20;
@@ -381,139 +378,7 @@
     }
   }
 
-  /* --- taxonomy pickers ------------------------------------------------------------------- */
-
-  function fill(select, items, keep) {
-    var current = keep ? select.value : "";
-    while (select.options.length > 1) {
-      select.remove(1);
-    }
-    items.forEach(function (item) {
-      select.add(new Option(item.label, String(item.value)));
-    });
-    var stillThere = items.some(function (item) {
-      return String(item.value) === current;
-    });
-    select.value = stillThere ? current : "";
-  }
-
-  function stageOfGrade(grade) {
-    var found = "";
-    (taxonomy ? taxonomy.stages : []).forEach(function (stage) {
-      stage.grades.forEach(function (g) {
-        if (String(g.value) === String(grade)) {
-          found = stage.value;
-        }
-      });
-    });
-    return found;
-  }
-
-  function fillGradesAndSubjects() {
-    var stage = stageInput.value;
-    var grades = [];
-    taxonomy.stages.forEach(function (s) {
-      if (!stage || s.value === stage) {
-        grades = grades.concat(s.grades);
-      }
-    });
-    fill(gradeInput, grades, true);
-    fill(
-      subjectInput,
-      taxonomy.subjects.filter(function (subject) {
-        return !stage || !subject.stages.length || subject.stages.indexOf(stage) !== -1;
-      }),
-      true
-    );
-  }
-
-  function resetNodes(from) {
-    var levels = [bookInput, unitInput, lessonInput];
-    var names = ["book", "unit", "lesson"];
-    for (var i = levels.indexOf(from); i < levels.length; i += 1) {
-      nodeRequests[names[i]] += 1;
-      fill(levels[i], [], false);
-      levels[i].disabled = true;
-    }
-  }
-
-  function nodeOption(node) {
-    var option = new Option(node.name, String(node.id));
-    option.dataset.hasChildren = node.has_children ? "1" : "";
-    return option;
-  }
-
-  /* Loads one level of the textbook tree into select; the request is dropped if the choice
-   * above it changes meanwhile. */
-  function loadNodes(level, select, query) {
-    nodeRequests[level] += 1;
-    var request = nodeRequests[level];
-    select.disabled = true;
-    if (level === "book") {
-      bookNote.textContent = text.loading;
-    }
-    api("GET", app.dataset.nodes + "?" + query).then(function (answer) {
-      if (request !== nodeRequests[level]) {
-        return;
-      }
-      var nodes = answer.ok && Array.isArray(answer.body) ? answer.body : [];
-      fill(select, [], false);
-      nodes.forEach(function (node) {
-        select.add(nodeOption(node));
-      });
-      select.disabled = nodes.length === 0;
-      if (level === "book") {
-        bookNote.textContent = nodes.length ? "" : answer.ok ? text.noBooks : text.taxonomyFailed;
-        show(bookNote, Boolean(bookNote.textContent));
-      }
-    });
-  }
-
-  function loadBooks() {
-    resetNodes(bookInput);
-    if (!editionInput.value || !subjectInput.value) {
-      bookNote.textContent = bookHint;
-      show(bookNote, true);
-      return;
-    }
-    var query = "edition=" + encodeURIComponent(editionInput.value);
-    query += "&subject=" + encodeURIComponent(subjectInput.value);
-    if (gradeInput.value) {
-      query += "&grade=" + encodeURIComponent(gradeInput.value);
-    }
-    loadNodes("book", bookInput, query);
-  }
-
-  function loadChildren(parentSelect, childSelect, level) {
-    resetNodes(childSelect);
-    var option = parentSelect.options[parentSelect.selectedIndex];
-    if (parentSelect.value && option && option.dataset.hasChildren) {
-      loadNodes(level, childSelect, "parent=" + encodeURIComponent(parentSelect.value));
-    }
-  }
-
-  function loadTaxonomy() {
-    api("GET", app.dataset.taxonomy).then(function (answer) {
-      if (!answer.ok || !answer.body || !Array.isArray(answer.body.stages)) {
-        bookNote.textContent = text.taxonomyFailed;
-        show(bookNote, true);
-        return;
-      }
-      taxonomy = answer.body;
-      fill(stageInput, taxonomy.stages, true);
-      fill(editionInput, taxonomy.editions, true);
-      fillGradesAndSubjects();
-    });
-  }
-
   /* --- the form ----------------------------------------------------------------------------- */
-
-  function textbookNode() {
-    var chosen = [lessonInput, unitInput, bookInput].filter(function (select) {
-      return !select.disabled && select.value;
-    });
-    return chosen.length ? Number(chosen[0].value) : null;
-  }
 
   function formValues() {
     var values = {
@@ -531,7 +396,7 @@
       grade: gradeInput.value ? Number(gradeInput.value) : "",
       subject: subjectInput.value,
       edition: editionInput.value,
-      textbook_node: textbookNode(),
+      textbook_node: pickers.textbookNode(),
     };
     Object.keys(optional).forEach(function (name) {
       if (optional[name] !== "" && optional[name] !== null) {
@@ -810,29 +675,22 @@
     showTags();
     setFieldError("tags", "");
   });
-  stageInput.addEventListener("change", function () {
-    if (taxonomy) {
-      fillGradesAndSubjects();
-    }
-    loadBooks();
-  });
-  gradeInput.addEventListener("change", function () {
-    var stage = gradeInput.value ? stageOfGrade(gradeInput.value) : "";
-    if (stage && stage !== stageInput.value) {
-      var grade = gradeInput.value;
-      stageInput.value = stage;
-      fillGradesAndSubjects();
-      gradeInput.value = grade;
-    }
-    loadBooks();
-  });
-  subjectInput.addEventListener("change", loadBooks);
-  editionInput.addEventListener("change", loadBooks);
-  bookInput.addEventListener("change", function () {
-    loadChildren(bookInput, unitInput, "unit");
-  });
-  unitInput.addEventListener("change", function () {
-    loadChildren(unitInput, lessonInput, "lesson");
+  /* The cascading stage/grade/subject/edition → textbook → unit → lesson selects live in
+   * taxonomy-pickers.js; they share this file's api() so requests carry the session and
+   * CSRF token the same way. */
+  var pickers = window.EduTaxonomyPickers.create({
+    api: api,
+    text: text,
+    taxonomyUrl: app.dataset.taxonomy,
+    nodesUrl: app.dataset.nodes,
+    stage: stageInput,
+    grade: gradeInput,
+    subject: subjectInput,
+    edition: editionInput,
+    book: bookInput,
+    unit: unitInput,
+    lesson: lessonInput,
+    bookNote: document.getElementById("upload-book-note"),
   });
   form.addEventListener("change", function (event) {
     var slot = event.target.id ? document.getElementById(event.target.id + "-error") : null;
@@ -862,7 +720,7 @@
       setFieldError("title", "");
     }
   });
-  loadTaxonomy();
+  pickers.load();
   window.addEventListener("beforeunload", function (event) {
     if (running || saving) {
       event.preventDefault();
