@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "edu_portal.workflow",
     "catalog",
     "media_pipeline",
+    "ebooks",
 ]
 
 MIDDLEWARE = [
