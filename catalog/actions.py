@@ -242,6 +242,10 @@ def create_resource(
             )
             resource.refresh_from_db()
             transaction.on_commit(lambda: _after_commit_preview(resource.pk))
+            if kind == Resource.Kind.EBOOK:
+                from ebooks.tasks import enqueue_ingest
+
+                enqueue_ingest(resource.pk)
         if submit:
             from edu_portal.workflow import transitions
 

@@ -1,0 +1,31 @@
+"""Celery task that ingests an e-book uploaded through the upload page."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import transaction
+
+from media_pipeline.storage import StorageUnavailable
+
+
+@shared_task(
+    name="ebooks.ingest_resource",
+    queue="default",
+    acks_late=True,
+    autoretry_for=(StorageUnavailable,),
+    retry_backoff=10,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=6,
+    soft_time_limit=10 * 60,
+    time_limit=10 * 60 + 60,
+)
+def ingest_resource_task(resource_id: int) -> str:
+    from ebooks.ingest import ingest_resource
+
+    return ingest_resource(resource_id)
+
+
+def enqueue_ingest(resource_id: int) -> None:
+    """Send the ingest task once the transaction that stored the original commits."""
+    transaction.on_commit(lambda: ingest_resource_task.delay(resource_id))
