@@ -1,0 +1,144 @@
+"""Who is asking: HTTP Basic, a per-user token, or the portal session.
+
+E-reader apps (KOReader, Thorium, Moon+ Reader …) cannot fill in the portal's login form,
+so the catalog also accepts credentials on every request:
+
+* ``Authorization: Basic …`` goes through ``login_guard.attempt``, so failures count
+  towards the account lock, locked accounts are refused before the password hash is
+  computed, and every refusal is recorded like any other sign-in.
+* ``Authorization: Token <key>`` or ``?token=<key>``: the DRF token of the user (shown,
+  and renewed, at ``/opds/token/``). The query form exists for readers that can only be
+  given a URL. Trade-off: the key then appears in the reader's settings, in proxy and
+  server access logs and in every link of the feed, so it is a bearer credential for the
+  catalog as long as it lives; renewing it on the token page revokes the old one. It is
+  never written into cacheable responses for anyone else (feeds are ``private``).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
+
+from edu_portal.access import client_ip
+from edu_portal.accounts import login_guard
+from edu_portal.accounts.models import LoginRecord
+
+REALM = "OPDS"
+# A reader sends Basic credentials with every request; one success record per user and
+# address per hour keeps the login records readable (a success after failures is always
+# recorded, since it is what resets the failure count).
+_SUCCESS_RECORD_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """How the request was authenticated; ``token`` is set for ``?token=`` so that the
+    feed's links carry it on (the reader would otherwise lose it on the next page)."""
+
+    method: str  # "basic", "token", "session" or "anonymous"
+    token: str = ""
+
+
+def _text(status: int, message: str) -> HttpResponse:
+    response = HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def challenge(message: str = "") -> HttpResponse:
+    """401 asking for Basic credentials: readers then prompt for a username and password."""
+    response = _text(401, message or _("Sign in to use the e-book catalog."))
+    response["WWW-Authenticate"] = f'Basic realm="{REALM}", charset="UTF-8"'
+    return response
+
+
+def _decode_basic(value: str) -> tuple[str, str] | None:
+    try:
+        raw = base64.b64decode(value.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    username, sep, password = text.partition(":")
+    if not sep or not username:
+        return None
+    return username, password
+
+
+def _basic(request: HttpRequest, value: str) -> HttpResponse | None:
+    decoded = _decode_basic(value)
+    if decoded is None:
+        return challenge(_("Malformed credentials."))
+    username, password = decoded
+    outcome = login_guard.attempt(request, username, password)
+    if outcome.code == "account_locked":
+        response = _text(429, outcome.message)
+        if outcome.lock is not None:
+            response["Retry-After"] = str(outcome.lock.seconds_left)
+        return response
+    if outcome.code == "account_disabled":
+        return _text(403, outcome.message)
+    if not outcome.ok:
+        return challenge(outcome.message)
+    user = outcome.user
+    ip = client_ip(request)
+    had_failures = login_guard.attempts_left(username) < settings.LOGIN_FAILURE_LIMIT
+    if had_failures or cache.add(f"opds:login:{user.pk}:{ip}", 1, _SUCCESS_RECORD_SECONDS):
+        login_guard.record(request, user.get_username(), LoginRecord.Result.SUCCESS, user)
+    request.user = user
+    return None
+
+
+def _token(request: HttpRequest, key: str) -> HttpResponse | None:
+    token = Token.objects.select_related("user").filter(key=key.strip()).first()
+    if token is None or not token.user.is_active:
+        return challenge(_("This catalog token is not valid. Get a new one on the portal."))
+    request.user = token.user
+    return None
+
+
+def authenticate_request(request: HttpRequest) -> Credentials | HttpResponse:
+    """Set ``request.user`` from the credentials sent; a response when they are refused."""
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _sep, value = header.partition(" ")
+    scheme = scheme.lower()
+    if scheme == "basic":
+        return _basic(request, value) or Credentials("basic")
+    if scheme == "token":
+        return _token(request, value) or Credentials("token")
+    query_token = request.GET.get("token", "")
+    if query_token:
+        return _token(request, query_token) or Credentials("token", token=query_token.strip())
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return Credentials("session")
+    request.user = AnonymousUser()
+    return Credentials("anonymous")
+
+
+def opds_auth(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Authenticate first; the view gets the :class:`Credentials` as ``credentials``."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        result = authenticate_request(request)
+        if isinstance(result, HttpResponse):
+            return result
+        response = view(request, *args, credentials=result, **kwargs)
+        # Credentials in a header change the answer: shared caches must not mix them up.
+        response["Vary"] = "Authorization, Cookie, Accept-Language"
+        return response
+
+    return wrapper

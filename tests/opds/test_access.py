@@ -1,0 +1,157 @@
+"""Who may browse and download: Basic, token, session, anonymous, outside the intranet."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.authtoken.models import Token
+
+from edu_portal.accounts.models import LoginRecord
+from edu_portal.accounts.roles import Role
+from tests.opds.conftest import PASSWORD, basic, entries, link, parse, path_of, titles
+from tests.people import make_user
+
+pytestmark = pytest.mark.django_db
+OUTSIDE = {"REMOTE_ADDR": "203.0.113.7"}
+
+
+@pytest.fixture
+def reader(school):
+    return make_user("teacher_zhao", Role.TEACHER, school, password=PASSWORD)
+
+
+@pytest.fixture
+def remote_reader(school):
+    return make_user("teacher_remote", Role.TEACHER, school, password=PASSWORD, remote_access=True)
+
+
+def test_anonymous_intranet_client_browses_public_and_intranet_books(client, make_ebook):
+    make_ebook("公开书", visibility="public")
+    make_ebook("内网书", visibility="intranet")
+    make_ebook("教师书", visibility="staff")
+    assert sorted(titles(parse(client.get("/opds/new/")))) == ["公开书", "内网书"]
+
+
+def test_staff_books_need_a_staff_account(client, make_ebook, reader):
+    make_ebook("教师书", visibility="staff")
+    assert titles(parse(client.get("/opds/new/", **basic("teacher_zhao", PASSWORD)))) == ["教师书"]
+
+
+def test_anonymous_download_is_challenged(client, make_ebook):
+    book = make_ebook("内网书")
+    (entry,) = entries(parse(client.get("/opds/new/")))
+    # Listed with its acquisition link: following it is what makes the reader ask.
+    href = path_of(link(entry, "http://opds-spec.org/acquisition").get("href"))
+    response = client.get(href)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith('Basic realm="OPDS"')
+    assert client.get(f"/opds/books/{book.pk}.epub", **basic("x", "y")).status_code == 401
+
+
+def test_basic_good_credentials_download(client, make_ebook, reader):
+    book = make_ebook("内网书")
+    response = client.get(f"/opds/books/{book.pk}.epub", **basic("teacher_zhao", PASSWORD))
+    assert response.status_code == 200
+    success = LoginRecord.objects.filter(username="teacher_zhao", result="success")
+    assert success.count() == 1
+    # A reader sends credentials with every request: not one login record per request.
+    client.get("/opds/new/", **basic("teacher_zhao", PASSWORD))
+    assert success.count() == 1
+
+
+def test_basic_bad_password_is_challenged_and_counted(client, make_ebook, reader):
+    make_ebook("内网书")
+    response = client.get("/opds/new/", **basic("teacher_zhao", "wrong"))
+    assert response.status_code == 401
+    assert "WWW-Authenticate" in response
+    assert LoginRecord.objects.filter(username="teacher_zhao", result="bad_credentials").exists()
+    assert client.get("/opds/", HTTP_AUTHORIZATION="Basic ***").status_code == 401
+
+
+def test_basic_locked_account_is_refused_with_a_reason(client, reader, settings):
+    for _attempt in range(settings.LOGIN_FAILURE_LIMIT):
+        client.get("/opds/", **basic("teacher_zhao", "wrong"))
+    response = client.get("/opds/", **basic("teacher_zhao", PASSWORD))
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert "locked" in response.content.decode()
+    assert LoginRecord.objects.filter(username="teacher_zhao", result="locked").exists()
+
+
+def test_basic_disabled_account(client, reader):
+    reader.is_active = False
+    reader.save()
+    response = client.get("/opds/", **basic("teacher_zhao", PASSWORD))
+    assert response.status_code == 403
+    assert "disabled" in response.content.decode()
+
+
+def test_token_in_header(client, make_ebook, reader):
+    book = make_ebook("内网书")
+    token = Token.objects.create(user=reader)
+    response = client.get(f"/opds/books/{book.pk}.epub", HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert response.status_code == 200
+    bad = client.get("/opds/", HTTP_AUTHORIZATION="Token nope")
+    assert bad.status_code == 401
+
+
+def test_token_in_query_is_carried_into_every_link(client, make_ebook, reader):
+    book = make_ebook("内网书", subject="math", grade=3)
+    token = Token.objects.create(user=reader)
+    root = parse(client.get(f"/opds/?token={token.key}"))
+    for href in [item.get("href") for item in root.iter("{http://www.w3.org/2005/Atom}link")]:
+        if "/opds/" in href:
+            assert f"token={token.key}" in href, href
+    feed = parse(client.get(f"/opds/new/?token={token.key}"))
+    href = link(entries(feed)[0], "http://opds-spec.org/acquisition").get("href")
+    assert f"token={token.key}" in href
+    assert client.get(path_of(href)).status_code == 200
+    assert path_of(href).startswith(f"/opds/books/{book.pk}.epub?")
+    assert client.get("/opds/new/?token=nope").status_code == 401
+
+
+def test_session_user(client, make_ebook, teacher):
+    book = make_ebook("内网书")
+    client.force_login(teacher)
+    assert client.get(f"/opds/books/{book.pk}.epub").status_code == 200
+
+
+def test_student_may_browse_but_not_download(client, make_ebook, student):
+    book = make_ebook("内网书")
+    client.force_login(student)
+    parse(client.get("/opds/new/"))
+    response = client.get(f"/opds/books/{book.pk}.epub")
+    assert response.status_code == 403
+    assert "WWW-Authenticate" not in response
+
+
+def test_outside_the_intranet(client, make_ebook, reader, remote_reader):
+    book = make_ebook("内网书")
+    anonymous = client.get("/opds/", **OUTSIDE)
+    assert anonymous.status_code == 401  # so the reader asks for a remote-access account
+    assert "intranet" in anonymous.content.decode()
+    no_remote = client.get("/opds/new/", **OUTSIDE, **basic("teacher_zhao", PASSWORD))
+    assert no_remote.status_code == 403
+    assert client.get(f"/opds/covers/{book.pk}.jpg", **OUTSIDE).status_code == 401
+    remote = basic("teacher_remote", PASSWORD)
+    assert titles(parse(client.get("/opds/new/", **OUTSIDE, **remote))) == ["内网书"]
+    assert client.get(f"/opds/books/{book.pk}.epub", **OUTSIDE, **remote).status_code == 200
+
+
+def test_forwarded_client_behind_trusted_proxy(client, make_ebook):
+    make_ebook("内网书")
+    proxied = {"REMOTE_ADDR": "10.9.9.2", "HTTP_X_FORWARDED_FOR": "203.0.113.7"}
+    assert client.get("/opds/", **proxied).status_code == 401
+    inside = {"REMOTE_ADDR": "10.9.9.2", "HTTP_X_FORWARDED_FOR": "10.1.2.3"}
+    assert client.get("/opds/", **inside).status_code == 200
+
+
+def test_token_page_shows_and_renews_the_address(client, reader):
+    assert client.get("/opds/token/").status_code == 302  # to the login page
+    client.force_login(reader)
+    response = client.get("/opds/token/")
+    key = Token.objects.get(user=reader).key
+    assert f"/opds/?token={key}" in response.content.decode()
+    client.post("/opds/token/")
+    renewed = Token.objects.get(user=reader).key
+    assert renewed != key
+    assert client.get(f"/opds/?token={key}").status_code == 401
