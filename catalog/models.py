@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -161,6 +162,13 @@ class Resource(Reviewable):
             models.Index(fields=["status", "kind"], name="resource_status_kind_idx"),
             models.Index(fields=["state", "-published_at"], name="resource_state_published_idx"),
             models.Index(fields=["stage", "grade", "subject"], name="resource_taxonomy_idx"),
+            # The OPDS and library feeds: published e-books, newest first, 100,000 of them.
+            models.Index(
+                F("published_at").desc(),
+                F("id").desc(),
+                name="ebook_published_idx",
+                condition=Q(kind="ebook", state="published", deleted_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -176,6 +184,13 @@ class Resource(Reviewable):
         if self.status != self.Status.READY or not self.output_prefix or self.is_deleted:
             return None
         return f"/stream/{self.pk}/master.m3u8"
+
+    @property
+    def read_path(self) -> str | None:
+        """The e-book reader (``ebooks.reader``), for e-books whose ingest has finished."""
+        if self.kind != self.Kind.EBOOK or self.is_deleted or not hasattr(self, "ebook"):
+            return None
+        return f"/read/{self.pk}/"
 
     @property
     def watch_path(self) -> str | None:

@@ -199,8 +199,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "download": _download(request, resource),
         "pdf_url": reverse("resource-preview", args=[resource.pk]),
         "player": _player(request, resource),
-        # E-books get their reader with a later issue; the slot is here already.
-        "read_url": "",
+        "read_url": resource.read_path,
         "can_submit": "submit" in workflow,
         "submit_url": reverse("workflow:act", args=["catalog.resource", resource.pk, "submit"]),
         "show_comment": bool(resource.review_comment) and policy.can_manage(request.user, resource),

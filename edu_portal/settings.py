@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "catalog",
     "media_pipeline",
     "ebooks",
+    "ebooks.periodicals",
+    "ebooks.reader",
 ]
 
 MIDDLEWARE = [
@@ -180,6 +182,7 @@ CELERY_IMPORTS = [
     "media_pipeline.streaming.tasks",
     "catalog.previews.tasks",
     "catalog.search.tasks",
+    "ebooks.tasks",
 ]
 # Run by the one `celery beat` (deploy/systemd edu-portal-beat).
 CELERY_BEAT_SCHEDULE = {
@@ -306,6 +309,8 @@ STATICFILES_DIRS = [
     # Browser libraries from npm (package.json; `make setup` runs `npm ci`), never copied.
     ("vendor/tus-js-client", BASE_DIR / "node_modules" / "tus-js-client" / "dist"),
     ("vendor/hls.js", BASE_DIR / "node_modules" / "hls.js" / "dist"),
+    ("vendor/epubjs", BASE_DIR / "node_modules" / "epubjs" / "dist"),
+    ("vendor/jszip", BASE_DIR / "node_modules" / "jszip" / "dist"),
     # pdf.js: only the parts the viewer loads (the package also carries a Node build).
     *(
         (f"vendor/pdfjs/{part}", BASE_DIR / "node_modules" / "pdfjs-dist" / part)

@@ -19,10 +19,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("upload/", include("media_pipeline.uploads.page_urls")),
     path("review/", include("edu_portal.workflow.urls")),
+    path("opds/", include("ebooks.opds.urls")),
+    path("periodicals/", include("ebooks.periodicals.urls")),
     path("", include("media_pipeline.urls")),
     path("", include("media_pipeline.streaming.urls")),
     path("", include("catalog.file_urls")),
     path("", include("catalog.urls")),
+    path("", include("ebooks.reader.urls")),
     path("", include("edu_portal.portal.urls")),
     path("", include("edu_portal.accounts.urls")),
 ]

@@ -209,7 +209,7 @@ class ResourceSerializer(serializers.ModelSerializer):
         return f"/resources/{obj.pk}/preview.pdf"
 
     def get_read_url(self, obj: Resource) -> str | None:
-        return None  # the e-book reader arrives with the e-book issue
+        return obj.read_path
 
     def get_processing(self, obj: Resource) -> dict | None:
         if not self.context.get("show_processing"):

@@ -16,6 +16,8 @@ class State(models.TextChoices):
     CHANGES_REQUESTED = "changes_requested", _("Changes requested")
     PUBLISHED = "published", _("Published")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    # Final: a reviewer turned it down for good (models opt in through Policy.may_decline).
+    DECLINED = "declined", _("Declined")
 
 
 class Reviewable(models.Model):

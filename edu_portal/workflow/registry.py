@@ -42,6 +42,11 @@ class Policy:
     def may_publish(self, user, obj) -> bool:
         return False
 
+    def may_decline(self, user, obj) -> bool:
+        """Turn it down for good (final). Off unless a model opts in: catalog resources are
+        sent back or withdrawn instead, periodical articles can be declined."""
+        return False
+
     def may_withdraw(self, user, obj) -> bool:
         return self.may_manage(user, obj) or self.may_review(user, obj)
 

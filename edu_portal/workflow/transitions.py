@@ -3,6 +3,8 @@
     draft ──submit──▶ in review ──approve──▶ published
       ▲                  │  └─request_changes─▶ changes requested ──submit──▶ in review
       └──reopen── withdrawn ◀──withdraw── (in review, published)
+                     in review ──decline──▶ declined (final; only models whose policy
+                                                      allows ``may_decline``)
 
 Every transition checks the actor's permission with the model's policy (``registry``),
 then the object's state, then moves it with a conditional UPDATE: of two reviewers acting
@@ -57,6 +59,7 @@ TRANSITIONS: dict[str, Transition] = {
             State.CHANGES_REQUESTED,
             "may_review",
         ),
+        Transition("decline", frozenset({State.IN_REVIEW}), State.DECLINED, "may_decline"),
         Transition(
             "withdraw",
             frozenset({State.PUBLISHED, State.IN_REVIEW}),
@@ -73,6 +76,8 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 ACTIONS = tuple(TRANSITIONS)
+# Steps that must say why (the author reads the comment).
+COMMENT_REQUIRED = frozenset({"request_changes", "decline"})
 
 
 def _who_may(action: str, unit) -> str:
@@ -88,6 +93,11 @@ def _who_may(action: str, unit) -> str:
     if action == "request_changes":
         return _(
             "Only reviewers at %(unit)s or above can request changes to this, "
+            "and nobody reviews their own work."
+        ) % {"unit": name}
+    if action == "decline":
+        return _(
+            "Only reviewers at %(unit)s or above can decline this, "
             "and nobody reviews their own work."
         ) % {"unit": name}
     if action == "withdraw":
@@ -107,6 +117,7 @@ def _rule(action: str) -> str:
         ),
         "approve": _("Only items in review can be approved."),
         "request_changes": _("Only items in review can be sent back with changes requested."),
+        "decline": _("Only items in review can be declined."),
         "withdraw": _("Only published items and items in review can be withdrawn."),
         "reopen": _("Only withdrawn items and items with changes requested can be reopened."),
     }[action]
@@ -149,13 +160,16 @@ def _check(policy: registry.Policy, transition: Transition, actor, obj) -> None:
     raise PermissionDenied(_who_may(transition.name, policy.review_unit(obj)))
 
 
-def _clean_comment(comment: str, *, required: bool) -> str:
+def _clean_comment(comment: str, *, required: bool, action: str = "request_changes") -> str:
     comment = (comment or "").strip()
     if required and not comment:
-        raise ValidationError(
-            _("Please say what needs to change: a comment is required to request changes."),
-            code="comment_required",
-        )
+        if action == "decline":
+            message = _("Please say why: a comment is required to decline.")
+        else:
+            message = _(
+                "Please say what needs to change: a comment is required to request changes."
+            )
+        raise ValidationError(message, code="comment_required")
     if len(comment) > MAX_COMMENT:
         raise ValidationError(
             _("The comment is too long: keep it under %(max)d characters.") % {"max": MAX_COMMENT},
@@ -187,7 +201,7 @@ def _send_signal(model, **kwargs) -> None:
 def _perform(action: str, actor, obj, comment: str = "", *, comment_required: bool = False):
     transition = TRANSITIONS[action]
     policy = registry.policy_for(obj)
-    comment = _clean_comment(comment, required=comment_required)
+    comment = _clean_comment(comment, required=comment_required, action=action)
     _check(policy, transition, actor, obj)
     from_state = obj.state
     now = timezone.now()
@@ -198,7 +212,7 @@ def _perform(action: str, actor, obj, comment: str = "", *, comment_required: bo
     elif action == "approve":
         changes["published_at"] = now
         changes["review_comment"] = comment
-    elif action in ("request_changes", "withdraw"):
+    elif action in ("request_changes", "withdraw", "decline"):
         changes["review_comment"] = comment
     model = type(obj)
     user = actor if isinstance(actor, get_user_model()) and actor.pk is not None else None
@@ -251,6 +265,12 @@ def request_changes(actor, obj, comment: str):
     return _perform("request_changes", actor, obj, comment, comment_required=True)
 
 
+def decline(actor, obj, comment: str):
+    """In review → declined, final, with a comment saying why. Only for models whose policy
+    allows it (``Policy.may_decline``)."""
+    return _perform("decline", actor, obj, comment, comment_required=True)
+
+
 def withdraw(actor, obj, comment: str = ""):
     """Published or in review → withdrawn: the owner pulls it back, or a reviewer takes it
     down."""
@@ -272,4 +292,5 @@ def perform(action: str, actor, obj, comment: str = "", *, expected_state: str =
         raise KeyError(action)
     if expected_state and obj.state != expected_state:
         raise _state_changed(registry.policy_for(obj), obj, obj.state)
-    return _perform(action, actor, obj, comment, comment_required=action == "request_changes")
+    required = action in COMMENT_REQUIRED
+    return _perform(action, actor, obj, comment, comment_required=required)

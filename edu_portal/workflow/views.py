@@ -33,6 +33,7 @@ def _done(action: str, title: str) -> str:
         "submit": _("“%(title)s” was submitted for review."),
         "approve": _("“%(title)s” is now published."),
         "request_changes": _("“%(title)s” was sent back to the uploader with your comment."),
+        "decline": _("“%(title)s” was declined; the author has been told why."),
         "withdraw": _("“%(title)s” was withdrawn; others can no longer see it."),
         "reopen": _("“%(title)s” is a draft again: edit it, then submit it when it is ready."),
     }
@@ -44,6 +45,7 @@ def _button(action: str) -> str:
         "submit": _("Submit for review"),
         "approve": _("Approve and publish"),
         "request_changes": _("Request changes"),
+        "decline": _("Decline"),
         "withdraw": _("Withdraw"),
         "reopen": _("Reopen as draft"),
     }[action]
@@ -72,6 +74,7 @@ def _item(user, policy: registry.Policy, obj) -> dict:
         "state_label": State(obj.state).label,
         "review_comment": obj.review_comment,
         "actions": actions,
+        "can_decline": any(action["name"] == "decline" for action in actions),
     }
 
 

@@ -20,7 +20,10 @@ from tests.people import make_user
 
 
 @pytest.fixture(autouse=True)
-def _reset_language():
+def _english(settings):
+    """The assertions read the English messages (the site's default is Chinese)."""
+    settings.LANGUAGE_CODE = "en"
+    translation.activate("en")
     yield
     translation.deactivate()
 

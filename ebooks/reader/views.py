@@ -1,0 +1,399 @@
+"""The e-book reader ``/read/<id>/``, the bytes it fetches, reading positions, and the
+e-book library page ``/ebooks/``.
+
+Every request the reader makes (the page, the book file, the cover, the position) goes
+through ``catalog.policy.require_view``: the book file is served by us, with byte ranges,
+never from a signed object-store link that could be passed on. Downloading the original
+is a separate, counted and audited view (``catalog.files.download``) offered only to roles
+that may download.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from urllib.parse import urlencode
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from catalog import policy
+from catalog.models import Resource, ResourceFile
+from catalog.search import SearchQuery, SearchUnavailable, search
+from ebooks.models import EBook
+from ebooks.reader.models import MAX_LOCATION_LENGTH, ReadingPosition
+from edu_portal.access import AccessDenied
+from edu_portal.portal.sections import BY_URL_NAME
+from edu_portal.workflow.models import State
+from media_pipeline.serving import serve_stored
+
+NO_STORE = "private, no-store"
+# The book is the reader's to cache for the session, never a shared cache's.
+BOOK_CACHE = "private, max-age=300"
+COVER_CACHE = "private, max-age=3600"
+MAX_BODY_BYTES = 2048
+LIBRARY_PAGE_SIZE = 24
+EXTENSIONS = {"epub": EBook.Format.EPUB, "pdf": EBook.Format.PDF, "txt": EBook.Format.TXT}
+
+
+class Gone(Exception):
+    """The resource was deleted: a 410 page (or JSON) instead of the book."""
+
+
+def _ebook(request: HttpRequest, pk: int) -> tuple[Resource, EBook]:
+    """The e-book the client may read; Http404, Gone or AccessDenied otherwise."""
+    resource = get_object_or_404(
+        Resource.objects.select_related("ebook", "collection"),
+        pk=pk,
+        kind=Resource.Kind.EBOOK,
+    )
+    if resource.is_deleted:
+        raise Gone
+    policy.require_view(request, resource)
+    try:
+        ebook = resource.ebook
+    except EBook.DoesNotExist:
+        raise Http404("This e-book has not been read in yet.") from None
+    return resource, ebook
+
+
+def _gone_page(request: HttpRequest) -> HttpResponse:
+    context = {
+        "gone_title": _("This e-book has been removed"),
+        "gone_why": _("The uploader or an administrator deleted it, so it can no longer be read."),
+    }
+    return render(request, "410.html", context, status=410)
+
+
+def _original(resource: Resource) -> ResourceFile | None:
+    return (
+        resource.files.select_related("blob")
+        .filter(role=ResourceFile.Role.ORIGINAL)
+        .order_by("pk")
+        .first()
+    )
+
+
+# --- the reader page --------------------------------------------------------------------------
+
+
+def _reader_text() -> dict[str, str]:
+    """Every string reader.js shows, translated here (JavaScript has no catalogue)."""
+    return {
+        "loading": _("Opening the book…"),
+        "failed": _("The book could not be opened. Reload the page to try again."),
+        "refused": _("You may no longer read this book here. Reload the page to see why."),
+        # The number arrives with its "%" ("42%"): a literal "%" in a msgid reads as a
+        # Python format directive to gettext's tools.
+        "progress": _("{percent} read"),
+        "page": _("Page {page} of {pages}"),
+        "noToc": _("This book has no table of contents."),
+        "saveFailed": _("Your reading position could not be saved."),
+    }
+
+
+def _toc_pages(items: list, depth: int = 0) -> list[dict]:
+    """``EBook.toc`` entries that name a page, flattened with their depth (PDF outlines)."""
+    flat: list[dict] = []
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
+        page = item.get("page")
+        if isinstance(page, int) and page >= 1 and item.get("title"):
+            flat.append({"title": str(item["title"]), "page": page, "depth": min(depth, 3)})
+        flat.extend(_toc_pages(item.get("children") or [], depth + 1))
+    return flat
+
+
+def saved_position(user, resource: Resource) -> dict | None:
+    if user is None or not user.is_authenticated:
+        return None
+    return (
+        ReadingPosition.objects.filter(user=user, resource=resource)
+        .values("location", "progress")
+        .first()
+    )
+
+
+@never_cache
+@require_safe
+def read(request: HttpRequest, pk: int) -> HttpResponse:
+    """``/read/<id>/``: the book in the reader for its format."""
+    try:
+        resource, ebook = _ebook(request, pk)
+    except Gone:
+        return _gone_page(request)
+    if ebook.format not in EXTENSIONS.values():
+        raise Http404("This e-book cannot be read in the browser.")
+    user = request.user
+    book_url = reverse("reader:book", args=[resource.pk, ebook.format])
+    download_url = ""
+    if policy.can_download(user, resource):
+        download_url = reverse("resource-download", args=[resource.pk])
+    config = {
+        "format": ebook.format,
+        "bookUrl": book_url,
+        "positionUrl": reverse("reader:position", args=[resource.pk])
+        if user.is_authenticated
+        else "",
+        "csrfToken": get_token(request),
+        "start": saved_position(user, resource),
+        "text": _reader_text(),
+    }
+    context = {
+        "resource": resource,
+        "ebook": ebook,
+        "book_url": book_url,
+        "download_url": download_url,
+        "detail_url": reverse("catalog:detail", args=[resource.pk]),
+        "pdf_toc": _toc_pages(ebook.toc) if ebook.format == EBook.Format.PDF else [],
+        "config": config,
+    }
+    return render(request, "reader/read.html", context)
+
+
+@require_safe
+def book(request: HttpRequest, pk: int, ext: str) -> HttpResponse:
+    """``/read/<id>/book.<epub|pdf|txt>``: the whole book, with byte ranges."""
+    try:
+        resource, ebook = _ebook(request, pk)
+    except Gone:
+        return _gone_page(request)
+    if EXTENSIONS.get(ext) != ebook.format:
+        raise Http404("The book is not in this format.")
+    original = _original(resource)
+    key = original.blob.key if original else resource.source_key
+    if not key:
+        raise Http404("This e-book has no file.")
+    return serve_stored(request, key, cache_control=BOOK_CACHE)
+
+
+@require_safe
+def cover(request: HttpRequest, pk: int) -> HttpResponse:
+    """``/read/<id>/cover``: the thumbnail (or the cover) for the library grid."""
+    try:
+        _resource, ebook = _ebook(request, pk)
+    except Gone:
+        return _gone_page(request)
+    image = ebook.thumbnail or ebook.cover
+    if image is None:
+        raise Http404("This e-book has no cover.")
+    return serve_stored(request, image.key, cache_control=COVER_CACHE)
+
+
+# --- reading position -------------------------------------------------------------------------
+
+
+class BadInput(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _error(status: int, code: str, detail: str, hint: str = "") -> JsonResponse:
+    body = {"detail": detail, "code": code}
+    if hint:
+        body["hint"] = hint
+    response = JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = NO_STORE
+    return response
+
+
+def _parse_position(body: bytes, ebook: EBook) -> tuple[str, float]:
+    if len(body) > MAX_BODY_BYTES:
+        raise BadInput("too_large", _("The request is too large."))
+    try:
+        data = json.loads(body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        raise BadInput(
+            "bad_json", _("The request could not be read: it is not valid JSON.")
+        ) from None
+    if not isinstance(data, dict):
+        raise BadInput("bad_json", _("The request must be a JSON object."))
+
+    progress = data.get("progress", 0)
+    # JSON true/false are not numbers here, although Python says so.
+    if (
+        isinstance(progress, bool)
+        or not isinstance(progress, int | float)
+        or not math.isfinite(progress)
+        or not 0 <= progress <= 1
+    ):
+        raise BadInput("invalid_progress", _("The progress must be a number from 0 to 1."))
+
+    location = data.get("location")
+    if ebook.format == EBook.Format.PDF:
+        if isinstance(location, str) and location.isascii() and location.isdigit():
+            location = int(location)
+        if isinstance(location, bool) or not isinstance(location, int) or location < 1:
+            raise BadInput("invalid_location", _("The location must be a page number."))
+        if ebook.page_count and location > ebook.page_count:
+            raise BadInput("invalid_location", _("The book does not have that many pages."))
+        return str(location), float(progress)
+    if (
+        not isinstance(location, str)
+        or not location.strip()
+        or len(location) > MAX_LOCATION_LENGTH
+        or not location.isprintable()
+    ):
+        raise BadInput(
+            "invalid_location",
+            _("The location must be a short piece of text naming a place in the book."),
+        )
+    if ebook.format == EBook.Format.EPUB and not (
+        location.startswith("epubcfi(") and location.endswith(")")
+    ):
+        raise BadInput("invalid_location", _("The location must be an EPUB CFI."))
+    return location, float(progress)
+
+
+@require_http_methods(["GET", "POST"])
+def position(request: HttpRequest, pk: int) -> HttpResponse:
+    """``GET`` → ``{"location", "progress"}`` or ``null``; ``POST {"location", "progress"}``
+    → 204. Only signed-in readers have positions."""
+    if request.method == "POST" and not request.user.is_authenticated:
+        return _error(403, "login_required", _("Sign in to continue reading where you left off."))
+    try:
+        resource, ebook = _ebook(request, pk)
+    except Http404:
+        return _error(404, "not_found", _("No such e-book."))
+    except Gone:
+        return _error(410, "gone", _("This e-book has been removed."))
+    except AccessDenied as denied:
+        return _error(403, denied.code, denied.message, denied.hint)
+    if request.method == "GET":
+        response = JsonResponse(saved_position(request.user, resource), safe=False)
+        response["Cache-Control"] = NO_STORE
+        return response
+    try:
+        location, progress = _parse_position(request.body, ebook)
+    except BadInput as bad:
+        return _error(400, bad.code, bad.message)
+    ReadingPosition.objects.bulk_create(
+        [
+            ReadingPosition(
+                user=request.user,
+                resource=resource,
+                location=location,
+                progress=progress,
+                updated_at=timezone.now(),
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["user", "resource"],
+        update_fields=["location", "progress", "updated_at"],
+    )
+    response = HttpResponse(status=204)
+    response["Cache-Control"] = NO_STORE
+    return response
+
+
+# --- the library page -------------------------------------------------------------------------
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def _library_items(request: HttpRequest, query: str, number: int) -> dict:
+    """The e-books on page ``number``: searched, or all of them newest first."""
+    visible = policy.visible_levels(request)
+    if query:
+        try:
+            found = search(
+                SearchQuery(
+                    text=query,
+                    filters={"kind": [Resource.Kind.EBOOK]},
+                    visibilities=visible,
+                    page=number,
+                    page_size=LIBRARY_PAGE_SIZE,
+                    facets=(),
+                )
+            )
+        except (SearchUnavailable, ValueError):
+            return {"books": [], "total": 0, "pages": 1, "number": 1, "unavailable": True}
+        by_id = (
+            Resource.objects.filter(
+                pk__in=found.ids, state=State.PUBLISHED, deleted_at__isnull=True
+            )
+            .select_related("ebook")
+            .in_bulk()
+        )
+        books = [by_id[pk] for pk in found.ids if pk in by_id]
+        pages = max(1, math.ceil(found.total / LIBRARY_PAGE_SIZE))
+        return {"books": books, "total": found.total, "pages": pages, "number": number}
+    queryset = (
+        Resource.objects.filter(
+            kind=Resource.Kind.EBOOK,
+            state=State.PUBLISHED,
+            deleted_at__isnull=True,
+            visibility__in=visible,
+            ebook__isnull=False,
+        )
+        .select_related("ebook")
+        .order_by("-published_at", "-pk")
+    )
+    paginator = Paginator(queryset, LIBRARY_PAGE_SIZE)
+    try:
+        page = paginator.page(number)
+    except (EmptyPage, PageNotAnInteger):
+        page = paginator.page(paginator.num_pages)
+    return {
+        "books": list(page.object_list),
+        "total": paginator.count,
+        "pages": paginator.num_pages,
+        "number": page.number,
+    }
+
+
+@require_safe
+def library(request: HttpRequest) -> HttpResponse:
+    """``/ebooks/``: covers of the published e-books the client may read, newest first,
+    and a search box."""
+    query = request.GET.get("q", "").strip()[:100]
+    items = _library_items(request, query, _page_number(request))
+    number, pages = items["number"], items["pages"]
+
+    def page_url(n: int) -> str:
+        params = {"q": query} if query else {}
+        if n > 1:
+            params["page"] = str(n)
+        return f"?{urlencode(params)}" if params else reverse("ebooks")
+
+    books = []
+    for resource in items["books"]:
+        ebook = getattr(resource, "ebook", None)
+        books.append(
+            {
+                "resource": resource,
+                "ebook": ebook,
+                "read_url": reverse("reader:read", args=[resource.pk]),
+                "detail_url": reverse("catalog:detail", args=[resource.pk]),
+                "cover_url": reverse("reader:cover", args=[resource.pk])
+                if ebook and (ebook.thumbnail_id or ebook.cover_id)
+                else "",
+            }
+        )
+    context = {
+        "section": BY_URL_NAME["ebooks"],
+        "query": query,
+        "books": books,
+        "total": items["total"],
+        "unavailable": items.get("unavailable", False),
+        "number": number,
+        "pages": pages,
+        "prev_url": page_url(number - 1) if number > 1 else "",
+        "next_url": page_url(number + 1) if number < pages else "",
+    }
+    return render(request, "reader/library.html", context)
