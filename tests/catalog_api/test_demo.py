@@ -21,19 +21,20 @@ def test_seed_catalog_is_complete_and_idempotent(teacher, django_capture_on_comm
     teacher.save()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         call_command("seed_catalog", "--no-video", verbosity=0)
-    resources = Resource.objects.all()
+    resources = Resource.objects.exclude(kind="ebook")  # the demo e-book: tests/ebooks
     assert resources.count() == 5
     assert all(r.is_published and r.stage and r.subject_id for r in resources)
     assert {r.kind for r in resources} == {"lesson_plan", "exercise", "document"}
-    assert Blob.objects.count() == 5
+    assert Blob.objects.filter(uses__resource__in=resources).distinct().count() == 5
     plan = Resource.objects.get(title="勾股定理 教学设计")
     assert plan.textbook_node.name == "17.1 勾股定理" and plan.grade == 8
     assert plan.preview_state == "pending"
-    assert len(callbacks) == 10  # a preview and an index job per resource, after commit
+    # A preview and an index job per resource after commit, and the e-book's index job.
+    assert len(callbacks) == 11
     assert TextbookNode.objects.filter(kind="book").count() == 3
 
     call_command("seed_catalog", "--no-video", verbosity=0)
-    assert Resource.objects.count() == 5 and TextbookNode.objects.filter(kind="book").count() == 3
+    assert Resource.objects.count() == 6 and TextbookNode.objects.filter(kind="book").count() == 3
 
 
 def test_seed_catalog_needs_the_demo_users():

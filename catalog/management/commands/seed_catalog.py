@@ -23,3 +23,18 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo catalog: {len(created)} resources created.")
         for resource in created:
             self.stdout.write(f"  /resources/{resource.pk}/  {resource.title}")
+        self._ebooks(user)
+
+    def _ebooks(self, teacher: User) -> None:
+        """A demo e-book, and the periodicals with an issue reviewed by the office."""
+        from ebooks import demo as ebook_demo
+        from edu_portal.accounts.models import OrgUnit
+
+        if ebook_demo.seed_ebook(teacher):
+            self.stdout.write("Demo e-book added: /ebooks/")
+        editor = User.objects.filter(username="office_reviewer").first()
+        unit = OrgUnit.objects.filter(code="demo-office").first()
+        if editor is not None and unit is not None:
+            issues = ebook_demo.seed_periodicals(teacher, editor, unit)
+            if issues:
+                self.stdout.write("Demo periodicals with a published issue: /periodicals/")
