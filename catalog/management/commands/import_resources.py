@@ -4,61 +4,13 @@ skipped, the rest continues."""
 
 from __future__ import annotations
 
-import sys
-import time
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
-from catalog.importer import WOULD_IMPORT, ImportAbort, Progress, run_import
+from catalog.importer import WOULD_IMPORT, ImportAbort, cli, run_import
 from edu_portal.access import Visibility
 from edu_portal.workflow.models import State
-
-
-class Bar(Progress):
-    """A one-line progress bar on stderr (only when it is a terminal)."""
-
-    WIDTH = 30
-
-    def __init__(self, stream, enabled: bool) -> None:
-        self.stream = stream
-        self.enabled = enabled
-        self.total = self.done = self.bytes = 0
-        self.started = self.shown = 0.0
-
-    def start(self, total: int) -> None:
-        self.total, self.started = total, time.perf_counter()
-        self._draw(force=True)
-
-    def advance(self, size: int) -> None:
-        self.done += 1
-        self.bytes += size
-        self._draw()
-
-    def close(self) -> None:
-        self._draw(force=True)
-        if self.enabled:
-            self.stream.write("\n")
-            self.stream.flush()
-
-    def _draw(self, force: bool = False) -> None:
-        now = time.perf_counter()
-        if not self.enabled or (not force and now - self.shown < 0.2):
-            return
-        self.shown = now
-        fraction = self.done / self.total if self.total else 1.0
-        filled = int(fraction * self.WIDTH)
-        elapsed = now - self.started
-        rate = self.done / elapsed if elapsed > 0 else 0.0
-        left = (self.total - self.done) / rate if rate else 0
-        self.stream.write(
-            f"\r[{'#' * filled}{'.' * (self.WIDTH - filled)}] {self.done}/{self.total} "
-            f"{fraction:4.0%}  {rate:6.1f} files/s  {self.bytes / 1e6:8.1f} MB  "
-            f"left {int(left) // 60}:{int(left) % 60:02d} "
-        )
-        self.stream.flush()
 
 
 class Command(BaseCommand):
@@ -100,18 +52,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         dry_run = options["dry_run"]
-        owner = None
-        if options["owner"]:
-            owner = get_user_model().objects.filter(username=options["owner"]).first()
-            if owner is None or not owner.is_active:
-                raise CommandError(f"no active user named {options['owner']!r}")
-        elif not dry_run:
-            raise CommandError("--owner USERNAME is required (the uploader of record)")
-        if options["workers"] < 1:
-            raise CommandError("--workers must be at least 1")
-        report = options["report"] or f"import-report-{timezone.localtime():%Y%m%d-%H%M%S}.csv"
-        show_bar = not options["no_progress"] and options["verbosity"] > 0
-        bar = Bar(sys.stderr, enabled=show_bar and sys.stderr.isatty())
+        owner = cli.owner_from_options(options)
+        cli.check_workers(options)
+        report = cli.report_name(options, "import-report")
+        bar = cli.progress_bar(options)
         try:
             result = run_import(
                 options["dir"],

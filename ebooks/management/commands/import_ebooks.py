@@ -5,14 +5,11 @@ without being read, the rest continues."""
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
-from catalog.management.commands.import_resources import Bar
+from catalog.importer import cli
 from ebooks.bulk import FAILED, INTERRUPTED, WOULD_IMPORT, ImportAbort, import_ebooks
 from edu_portal.access import Visibility
 from edu_portal.workflow.models import State
@@ -69,20 +66,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         dry_run = options["dry_run"]
-        owner = None
-        if options["owner"]:
-            owner = get_user_model().objects.filter(username=options["owner"]).first()
-            if owner is None or not owner.is_active:
-                raise CommandError(f"no active user named {options['owner']!r}")
-        elif not dry_run:
-            raise CommandError("--owner USERNAME is required (the uploader of record)")
-        if options["workers"] < 1:
-            raise CommandError("--workers must be at least 1")
-        report = options["report"] or (
-            f"ebook-import-report-{timezone.localtime():%Y%m%d-%H%M%S}.csv"
-        )
-        show_bar = not options["no_progress"] and options["verbosity"] > 0
-        bar = Bar(sys.stderr, enabled=show_bar and sys.stderr.isatty())
+        owner = cli.owner_from_options(options)
+        cli.check_workers(options)
+        report = cli.report_name(options, "ebook-import-report")
+        bar = cli.progress_bar(options)
         try:
             result = import_ebooks(
                 options["dir"],
