@@ -11,8 +11,6 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from edu_portal.accounts import actions
-from edu_portal.accounts.models import OrgUnit
 from edu_portal.accounts.roles import Role
 from tests.people import make_user
 
@@ -33,18 +31,6 @@ def indexed(monkeypatch):
     calls: list[int] = []
     monkeypatch.setattr("catalog.search.indexing.schedule_index", calls.append)
     return calls
-
-
-@pytest.fixture
-def department(bureau):
-    kind = OrgUnit.Kind.DEPARTMENT
-    return actions.create_org_unit(actions.SYSTEM, bureau, kind, "教研室", "t-dept")
-
-
-@pytest.fixture
-def other_department(bureau):
-    kind = OrgUnit.Kind.DEPARTMENT
-    return actions.create_org_unit(actions.SYSTEM, bureau, kind, "督导室", "t-dept2")
 
 
 @pytest.fixture

@@ -13,8 +13,6 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from edu_portal.accounts import actions
-from edu_portal.accounts.models import OrgUnit
 from edu_portal.accounts.roles import Role
 from tests.people import make_user
 
@@ -39,18 +37,6 @@ def _no_indexing(monkeypatch):
 @pytest.fixture
 def indexed(_no_indexing):
     return _no_indexing
-
-
-@pytest.fixture
-def department(bureau):
-    kind = OrgUnit.Kind.DEPARTMENT
-    return actions.create_org_unit(actions.SYSTEM, bureau, kind, "教研室", "t-dept")
-
-
-@pytest.fixture
-def other_department(bureau):
-    kind = OrgUnit.Kind.DEPARTMENT
-    return actions.create_org_unit(actions.SYSTEM, bureau, kind, "督导室", "t-dept2")
 
 
 @pytest.fixture
