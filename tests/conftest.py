@@ -73,13 +73,3 @@ def other_department(bureau):
 
     kind = OrgUnit.Kind.DEPARTMENT
     return actions.create_org_unit(actions.SYSTEM, bureau, kind, "督导室", "t-dept2")
-
-
-@pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
-    """No persistent connections in tests: the live servers' request threads would keep
-    theirs open after the thread ends (CONN_MAX_AGE), and PostgreSQL then refuses to drop
-    the test database while "another session" is attached."""
-    from django.conf import settings
-
-    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
