@@ -22,8 +22,32 @@ from edu_portal.portal.sections import BY_URL_NAME, SECTIONS
 logger = logging.getLogger(__name__)
 
 
+HOME_LIST_SIZE = 6
+
+
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html", {"sections": SECTIONS})
+    """The sections, then what is new and what teachers download most (published
+    resources the visitor may open, at most six of each; two indexed queries)."""
+    from catalog.models import Resource
+    from catalog.policy import visible_levels
+
+    published = (
+        Resource.objects.filter(
+            state="published", deleted_at__isnull=True, visibility__in=visible_levels(request)
+        )
+        .exclude(kind=Resource.Kind.EBOOK, ebook__isnull=True)
+        .select_related("subject", "org_unit", "uploader")
+    )
+    context = {
+        "sections": SECTIONS,
+        "newest": list(published.order_by("-published_at", "-pk")[:HOME_LIST_SIZE]),
+        "popular": list(
+            published.filter(download_count__gt=0).order_by("-download_count", "-pk")[
+                :HOME_LIST_SIZE
+            ]
+        ),
+    }
+    return render(request, "portal/home.html", context)
 
 
 def section(request: HttpRequest, url_name: str) -> HttpResponse:
