@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -163,9 +163,10 @@ class Resource(Reviewable):
             models.Index(fields=["state", "-published_at"], name="resource_state_published_idx"),
             models.Index(fields=["stage", "grade", "subject"], name="resource_taxonomy_idx"),
             # The OPDS and library feeds: published e-books, newest first, 100,000 of them.
+            # Covering visibility too, so that a deep page's ids come from the index alone.
             models.Index(
-                F("published_at").desc(),
-                F("id").desc(),
+                fields=["-published_at", "-id"],
+                include=["visibility"],
                 name="ebook_published_idx",
                 condition=Q(kind="ebook", state="published", deleted_at__isnull=True),
             ),

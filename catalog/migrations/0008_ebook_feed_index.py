@@ -15,8 +15,8 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="resource",
             index=models.Index(
-                models.OrderBy(models.F("published_at"), descending=True),
-                models.OrderBy(models.F("id"), descending=True),
+                fields=["-published_at", "-id"],
+                include=["visibility"],
                 condition=models.Q(
                     ("deleted_at__isnull", True), ("kind", "ebook"), ("state", "published")
                 ),

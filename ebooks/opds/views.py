@@ -75,14 +75,17 @@ def _refuse(request: HttpRequest, denied: AccessDenied) -> HttpResponse:
 
 
 def _books(levels: list[str]) -> QuerySet[Resource]:
-    """Published, non-deleted e-books of the given visibility levels, newest first."""
+    """Published, non-deleted e-books of the given visibility levels, newest first.
+
+    No join on the EBook row here: a deep page's ids then come from the partial covering
+    index alone. A book whose ingest has not finished yet has no EBook row and is left out
+    when the page is built (the count may include it for that moment)."""
     return (
         Resource.objects.filter(
             kind=Resource.Kind.EBOOK,
             state=State.PUBLISHED,
             deleted_at__isnull=True,
             visibility__in=levels,
-            ebook__isnull=False,
         )
         .select_related("ebook", "ebook__cover", "ebook__thumbnail", "subject", "collection")
         .order_by("-published_at", "-pk")
@@ -283,8 +286,20 @@ class Catalog:
         page = _page_number(request)
         total = _count(queryset)
         offset = (page - 1) * PAGE_SIZE
-        resources = list(queryset[offset : offset + PAGE_SIZE]) if offset < total else []
+        resources = []
+        if offset < total:
+            # Ids first (OFFSET walks the index only), then the 50 rows with their joins.
+            ids = list(queryset.values_list("pk", flat=True)[offset : offset + PAGE_SIZE])
+            found = queryset.in_bulk(ids)
+            resources = [found[pk] for pk in ids if pk in found and _has_ebook(found[pk])]
         return self.acquisition(resources=resources, total=total, page=page, **kwargs)
+
+
+def _has_ebook(resource: Resource) -> bool:
+    try:
+        return resource.ebook is not None
+    except EBook.DoesNotExist:
+        return False
 
 
 def _count(queryset: QuerySet[Resource]) -> int:
@@ -544,7 +559,7 @@ def search_feed(request: HttpRequest, catalog: Catalog) -> HttpResponse:
         return response
     ids = results.ids
     found = _books(catalog.levels).in_bulk(ids)
-    resources = [found[pk] for pk in ids if pk in found]
+    resources = [found[pk] for pk in ids if pk in found and _has_ebook(found[pk])]
     return catalog.acquisition(
         name="search",
         title=_("Search: %(text)s") % {"text": text} if text else _("Search"),
