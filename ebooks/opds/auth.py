@@ -23,9 +23,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
@@ -82,6 +84,10 @@ def _basic(request: HttpRequest, value: str) -> HttpResponse | None:
     if decoded is None:
         return challenge(_("Malformed credentials."))
     username, password = decoded
+    remembered = _remembered(username, password)
+    if remembered is not None:
+        request.user = remembered
+        return None
     outcome = login_guard.attempt(request, username, password)
     if outcome.code == "account_locked":
         response = _text(429, outcome.message)
@@ -97,8 +103,42 @@ def _basic(request: HttpRequest, value: str) -> HttpResponse | None:
     had_failures = login_guard.attempts_left(username) < settings.LOGIN_FAILURE_LIMIT
     if had_failures or cache.add(f"opds:login:{user.pk}:{ip}", 1, _SUCCESS_RECORD_SECONDS):
         login_guard.record(request, user.get_username(), LoginRecord.Result.SUCCESS, user)
+    _remember(username, password, user)
     request.user = user
     return None
+
+
+# A reader sends the password with every request (each feed page, each cover): checking it
+# with Argon2 every time would cost tens of milliseconds and megabytes each. A success is
+# remembered for a few minutes under a keyed hash of the credentials (never the password),
+# tied to the stored password hash, so changing the password or disabling the account
+# ends it at once.
+_REMEMBER_SECONDS = 300
+
+
+def _credentials_key(username: str, password: str) -> str:
+    digest = salted_hmac("ebooks.opds.basic", f"{username}\0{password}", algorithm="sha256")
+    return "opds:basic:" + digest.hexdigest()
+
+
+def _password_mark(user) -> str:
+    return salted_hmac("ebooks.opds.password", user.password, algorithm="sha256").hexdigest()
+
+
+def _remember(username: str, password: str, user) -> None:
+    cache.set(
+        _credentials_key(username, password), (user.pk, _password_mark(user)), _REMEMBER_SECONDS
+    )
+
+
+def _remembered(username: str, password: str):
+    entry = cache.get(_credentials_key(username, password))
+    if not entry:
+        return None
+    user = get_user_model().objects.filter(pk=entry[0], is_active=True).first()
+    if user is None or not constant_time_compare(_password_mark(user), entry[1]):
+        return None
+    return user
 
 
 def _token(request: HttpRequest, key: str) -> HttpResponse | None:

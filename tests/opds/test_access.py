@@ -155,3 +155,25 @@ def test_token_page_shows_and_renews_the_address(client, reader):
     renewed = Token.objects.get(user=reader).key
     assert renewed != key
     assert client.get(f"/opds/?token={key}").status_code == 401
+
+
+def test_basic_success_is_remembered_without_hashing_again(client, reader, monkeypatch):
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    assert client.get("/opds/", **basic("teacher_zhao", PASSWORD)).status_code == 200
+    calls = []
+    original = Argon2PasswordHasher.verify
+    monkeypatch.setattr(Argon2PasswordHasher, "verify", lambda *a: calls.append(1) or original(*a))
+    for _request in range(3):
+        assert client.get("/opds/", **basic("teacher_zhao", PASSWORD)).status_code == 200
+    assert calls == []  # a reader's every request would otherwise pay for Argon2
+    # A wrong password is never taken from memory.
+    assert client.get("/opds/", **basic("teacher_zhao", "wrong")).status_code == 401
+
+    reader.set_password("a-new-Password-9")
+    reader.save()
+    assert client.get("/opds/", **basic("teacher_zhao", PASSWORD)).status_code == 401
+    assert client.get("/opds/", **basic("teacher_zhao", "a-new-Password-9")).status_code == 200
+    reader.is_active = False
+    reader.save()
+    assert client.get("/opds/", **basic("teacher_zhao", "a-new-Password-9")).status_code == 403
