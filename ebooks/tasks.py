@@ -5,18 +5,13 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import transaction
 
-from media_pipeline.storage import StorageUnavailable
+from media_pipeline.storage.errors import RETRY_ON_STORE_OUTAGE
 
 
 @shared_task(
     name="ebooks.ingest_resource",
     queue="default",
-    acks_late=True,
-    autoretry_for=(StorageUnavailable,),
-    retry_backoff=10,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=6,
+    **RETRY_ON_STORE_OUTAGE,
     soft_time_limit=10 * 60,
     time_limit=10 * 60 + 60,
 )

@@ -8,7 +8,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
 from catalog.models import Resource
-from media_pipeline.storage import StorageUnavailable
+from media_pipeline.storage.errors import RETRY_ON_STORE_OUTAGE
 
 log = logging.getLogger(__name__)
 
@@ -16,12 +16,7 @@ log = logging.getLogger(__name__)
 @shared_task(
     name="catalog.build_preview",
     queue="default",
-    acks_late=True,
-    autoretry_for=(StorageUnavailable,),
-    retry_backoff=10,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=6,
+    **RETRY_ON_STORE_OUTAGE,
     # LibreOffice has its own timeout (convert.DEFAULT_TIMEOUT); this bounds the rest.
     soft_time_limit=15 * 60,
     time_limit=15 * 60 + 60,

@@ -9,7 +9,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.utils.translation import gettext as _
 
 from media_pipeline.processing import services
-from media_pipeline.storage import StorageUnavailable
+from media_pipeline.storage.errors import RETRY_ON_STORE_OUTAGE
 
 log = logging.getLogger(__name__)
 
@@ -17,12 +17,7 @@ log = logging.getLogger(__name__)
 @shared_task(
     name="media_pipeline.process_job",
     queue="media",
-    acks_late=True,
-    autoretry_for=(StorageUnavailable,),
-    retry_backoff=10,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=6,
+    **RETRY_ON_STORE_OUTAGE,
     soft_time_limit=6 * 3600,
     time_limit=6 * 3600 + 300,
 )

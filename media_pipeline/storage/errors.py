@@ -39,3 +39,15 @@ class ChecksumMismatch(StorageError):
 
 class InvalidKey(StorageError, ValueError):
     """The key (or prefix) is not a safe object key."""
+
+
+# Celery options for tasks whose only expected transient failure is the object store: it
+# comes back, so retry with growing pauses; anything else is a real failure, not retried.
+RETRY_ON_STORE_OUTAGE = {
+    "acks_late": True,
+    "autoretry_for": (StorageUnavailable,),
+    "retry_backoff": 10,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 6,
+}
