@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from catalog.models import Resource
+from catalog.policy import can_manage
 from edu_portal.access import Visibility
 from edu_portal.accounts.audit import log_event
 from edu_portal.accounts.permissions import has_perm, is_bureau_admin
@@ -45,7 +46,8 @@ def upload_from_url(user, url: str) -> Upload:
 
 
 def can_see_processing(user, resource: Resource) -> bool:
-    return user.is_authenticated and (resource.uploader_id == user.pk or is_bureau_admin(user))
+    """Processing details are for those who manage the resource (uploader, administrators)."""
+    return can_manage(user, resource)
 
 
 def create_resource(

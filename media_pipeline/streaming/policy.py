@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from catalog import policy as catalog_policy
 from catalog.models import Resource
 from edu_portal.access import AccessDenied, client_ip, make_token, verify_token
-from edu_portal.accounts.permissions import is_bureau_admin
 
 # A part of a published output set: "master.m3u8", "poster.jpg", "720p/seg_00001.m4s".
 # Nothing else is ever served, so "..", "%2e%2e", absolute paths and odd names are 404.
@@ -119,7 +118,5 @@ def require_download(request: HttpRequest, resource: Resource) -> None:
 
 
 def can_see_stats(user, resource: Resource) -> bool:
-    """Viewing statistics are for the uploader and administrators."""
-    if user is None or not user.is_authenticated:
-        return False
-    return resource.uploader_id == user.pk or is_bureau_admin(user)
+    """Viewing statistics are for those who manage the resource (uploader, administrators)."""
+    return catalog_policy.can_manage(user, resource)

@@ -8,7 +8,6 @@ video the client may not watch. Errors are JSON ``{detail, code}`` like the API'
 
 from __future__ import annotations
 
-import json
 import math
 import re
 
@@ -24,36 +23,16 @@ from rest_framework.response import Response
 from catalog.models import Resource
 from edu_portal.access import AccessDenied, client_ip
 from edu_portal.accounts.drf import ActionAPIView
+from edu_portal.jsonbody import NO_STORE, BadInput, read_json_object
+from edu_portal.jsonbody import json_error as _error
+from edu_portal.jsonbody import no_content as _no_content
 from media_pipeline.streaming import policy, positions, stats
 
-NO_STORE = "private, no-store"
 # A beacon or a position is a few dozen bytes; anything much larger is not from the player.
 MAX_BODY_BYTES = 2048
 # The browser's viewer id is opaque (a UUID from localStorage); printable ASCII only.
 _VIEWER_ID = re.compile(r"[\x21-\x7e]{1,64}", re.ASCII)
 EVENTS = ("play", "progress")
-
-
-class BadInput(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-def _error(status: int, code: str, detail: str, hint: str = "") -> JsonResponse:
-    body = {"detail": detail, "code": code}
-    if hint:
-        body["hint"] = hint
-    response = JsonResponse(body, status=status)
-    response["Cache-Control"] = NO_STORE
-    return response
-
-
-def _no_content() -> HttpResponse:
-    response = HttpResponse(status=204)
-    response["Cache-Control"] = NO_STORE
-    return response
 
 
 def _watchable(request: HttpRequest, pk: int) -> Resource | JsonResponse:
@@ -71,17 +50,7 @@ def _watchable(request: HttpRequest, pk: int) -> Resource | JsonResponse:
 
 
 def _json_object(request: HttpRequest) -> dict:
-    if len(request.body) > MAX_BODY_BYTES:
-        raise BadInput("too_large", _("The request is too large."))
-    try:
-        data = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError):
-        raise BadInput(
-            "bad_json", _("The request could not be read: it is not valid JSON.")
-        ) from None
-    if not isinstance(data, dict):
-        raise BadInput("bad_json", _("The request must be a JSON object."))
-    return data
+    return read_json_object(request.body, MAX_BODY_BYTES)
 
 
 def _seconds(value, code: str, message: str) -> float:
