@@ -75,8 +75,15 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def blob_from_file(path: Path, *, content_type: str = "", sha256: str | None = None) -> Blob:
-    """The Blob for a local file (bulk import, generated previews); uploaded only if new.
+def blob_from_file(
+    path: Path,
+    *,
+    content_type: str = "",
+    sha256: str | None = None,
+    written: list[str] | None = None,
+) -> Blob:
+    """The Blob for a local file (bulk import, generated previews); uploaded only if new,
+    and then its key appended to ``written`` (so a failed transaction can remove it).
     ``put`` verifies the SHA-256, so a file changing under us is refused, not stored."""
     sha256 = sha256 or sha256_of(path)
     content_type = content_type or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
@@ -86,7 +93,22 @@ def blob_from_file(path: Path, *, content_type: str = "", sha256: str | None = N
     if not storage.exists(key):
         with path.open("rb") as handle:
             storage.put(key, handle, length=size, content_type=content_type, expected_sha256=sha256)
+        if written is not None:
+            written.append(key)
     return _blob_row(sha256, size, content_type)
+
+
+def blob_from_bytes(data: bytes, *, content_type: str, written: list[str] | None = None) -> Blob:
+    """The Blob for bytes in memory (e-book covers, thumbnails); uploaded only if new,
+    and then its key appended to ``written``, as :func:`blob_from_file` does."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    storage = get_storage()
+    key = Blob.key_for(sha256)
+    if not storage.exists(key):
+        storage.put_bytes(key, data, content_type=content_type, expected_sha256=sha256)
+        if written is not None:
+            written.append(key)
+    return _blob_row(sha256, len(data), content_type)
 
 
 # --- metadata --------------------------------------------------------------------------------

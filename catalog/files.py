@@ -20,11 +20,16 @@ from media_pipeline.serving import serve_stored
 from media_pipeline.storage import StorageUnavailable, get_storage
 
 
-def _resource(request: HttpRequest, pk: int) -> Resource | HttpResponse:
+def _resource_file(
+    request: HttpRequest, pk: int, require, role: str
+) -> tuple[Resource, ResourceFile | None] | HttpResponse:
+    """The resource (a 410 page once deleted), checked by the policy's ``require``, and
+    its file of ``role`` if it has one."""
     resource = get_object_or_404(Resource, pk=pk)
     if resource.is_deleted:
         return render(request, "410.html", {"resource": resource}, status=410)
-    return resource
+    require(request, resource)
+    return resource, resource.files.select_related("blob").filter(role=role).first()
 
 
 def _is_resumed(request: HttpRequest) -> bool:
@@ -43,11 +48,10 @@ def _download_name(resource: Resource, original: ResourceFile | None) -> str:
 
 @require_safe
 def download(request: HttpRequest, pk: int) -> HttpResponse:
-    resource = _resource(request, pk)
-    if isinstance(resource, HttpResponse):
-        return resource
-    policy.require_download(request, resource)
-    original = resource.files.select_related("blob").filter(role=ResourceFile.Role.ORIGINAL).first()
+    found = _resource_file(request, pk, policy.require_download, ResourceFile.Role.ORIGINAL)
+    if isinstance(found, HttpResponse):
+        return found
+    resource, original = found
     key = original.blob.key if original else resource.source_key
     if not key:
         raise Http404("This resource has no file to download.")
@@ -68,11 +72,10 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 def preview(request: HttpRequest, pk: int) -> HttpResponse:
-    resource = _resource(request, pk)
-    if isinstance(resource, HttpResponse):
-        return resource
-    policy.require_view(request, resource)
-    file = resource.files.select_related("blob").filter(role=ResourceFile.Role.PREVIEW).first()
+    found = _resource_file(request, pk, policy.require_view, ResourceFile.Role.PREVIEW)
+    if isinstance(found, HttpResponse):
+        return found
+    resource, file = found
     if file is None or resource.preview_state != Resource.Preview.READY:
         raise Http404("This resource has no preview.")
     return serve_stored(request, file.blob.key, cache_control="private, max-age=300")

@@ -18,10 +18,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from catalog.actions import _after_commit_index, clean_taxonomy, set_tags, sha256_of
+from catalog.actions import (
+    _after_commit_index,
+    blob_from_bytes,
+    blob_from_file,
+    clean_taxonomy,
+    set_tags,
+    sha256_of,
+)
+from catalog.actions import _blob_row as _blob_row  # re-exported: tests make Blob rows with it
 from catalog.models import Blob, Resource, ResourceFile, ResourceText
 from ebooks.models import EBook
 from ebooks.parse import BookInfo, Cover, IngestError, read_book
@@ -140,60 +148,25 @@ def _flatten(image):
 # --- storing ----------------------------------------------------------------------------------
 
 
-class _Uploads:
-    """Objects written by one commit, so that a failed transaction can take them back."""
-
-    def __init__(self) -> None:
-        self.storage = get_storage()
-        self.new_keys: list[str] = []
-
-    def blob_from_path(self, path: Path, sha256: str, size: int, content_type: str) -> Blob:
-        key = Blob.key_for(sha256)
-        if not self.storage.exists(key):
-            with path.open("rb") as handle:
-                self.storage.put(
-                    key, handle, length=size, content_type=content_type, expected_sha256=sha256
-                )
-            self.new_keys.append(key)
-        return _blob_row(sha256, size, content_type)
-
-    def blob_from_bytes(self, data: bytes, content_type: str) -> Blob:
-        import hashlib
-
-        sha256 = hashlib.sha256(data).hexdigest()
-        key = Blob.key_for(sha256)
-        if not self.storage.exists(key):
-            self.storage.put_bytes(key, data, content_type=content_type, expected_sha256=sha256)
-            self.new_keys.append(key)
-        return _blob_row(sha256, len(data), content_type)
-
-    def undo(self) -> None:
-        for key in self.new_keys:
-            try:
-                self.storage.delete(key)
-            except Exception:
-                log.warning("could not remove %s after a failed ingest", key, exc_info=True)
-        self.new_keys.clear()
+def _remove(keys: list[str]) -> None:
+    """Take back the objects written by a commit whose transaction failed."""
+    storage = get_storage()
+    for key in keys:
+        try:
+            storage.delete(key)
+        except Exception:
+            log.warning("could not remove %s after a failed ingest", key, exc_info=True)
 
 
-def _blob_row(sha256: str, size: int, content_type: str) -> Blob:
-    try:
-        with transaction.atomic():
-            blob, _created = Blob.objects.get_or_create(
-                sha256=sha256,
-                defaults={"size": size, "content_type": content_type, "key": Blob.key_for(sha256)},
-            )
-    except IntegrityError:  # stored by a concurrent ingest of the same bytes
-        blob = Blob.objects.get(sha256=sha256)
-    return blob
-
-
-def _store_images(uploads: _Uploads, prepared_cover, thumbnail) -> tuple[Blob | None, Blob | None]:
+def _store_images(
+    written: list[str], cover: Cover | None, thumbnail: bytes | None
+) -> tuple[Blob | None, Blob | None]:
+    """The cover and thumbnail Blobs (or None); keys newly stored are added to ``written``."""
     cover_blob = thumb_blob = None
-    if prepared_cover is not None:
-        cover_blob = uploads.blob_from_bytes(prepared_cover.data, prepared_cover.media_type)
+    if cover is not None:
+        cover_blob = blob_from_bytes(cover.data, content_type=cover.media_type, written=written)
     if thumbnail is not None:
-        thumb_blob = uploads.blob_from_bytes(thumbnail, "image/jpeg")
+        thumb_blob = blob_from_bytes(thumbnail, content_type="image/jpeg", written=written)
     return cover_blob, thumb_blob
 
 
@@ -232,16 +205,19 @@ def commit(
     """
     info = prepared.info
     fields = clean_taxonomy(dict(taxonomy or {}))
-    uploads = _Uploads()
+    written: list[str] = []  # keys of the objects this call stored, removed if it fails
     try:
         with transaction.atomic():
             # Lock the blob row (when it exists) so two imports of one file cannot both pass.
             list(Blob.objects.select_for_update().filter(sha256=prepared.sha256))
             _refuse_duplicate(prepared.sha256)
-            book_blob = uploads.blob_from_path(
-                prepared.path, prepared.sha256, prepared.size, prepared.content_type
+            book_blob = blob_from_file(
+                prepared.path,
+                content_type=prepared.content_type,
+                sha256=prepared.sha256,
+                written=written,
             )
-            cover_blob, thumb_blob = _store_images(uploads, prepared.cover, prepared.thumbnail)
+            cover_blob, thumb_blob = _store_images(written, prepared.cover, prepared.thumbnail)
             is_pdf = info.format == EBook.Format.PDF
             now = timezone.now()
             resource = Resource.objects.create(
@@ -284,7 +260,7 @@ def commit(
             resource_id = resource.pk
             transaction.on_commit(lambda: _after_commit_index(resource_id))
     except BaseException:
-        uploads.undo()
+        _remove(written)
         raise
     return resource
 
@@ -336,10 +312,10 @@ def ingest_resource(resource_id: int) -> str:
             log.info("e-book %s not ingested: %s", resource_id, exc)
             return exc.code
         cover, thumbnail = _cover_and_thumbnail(info.cover)
-        uploads = _Uploads()
+        written: list[str] = []
         try:
             with transaction.atomic():
-                cover_blob, thumb_blob = _store_images(uploads, cover, thumbnail)
+                cover_blob, thumb_blob = _store_images(written, cover, thumbnail)
                 EBook.objects.update_or_create(
                     resource=resource,
                     defaults={"cover": cover_blob, "thumbnail": thumb_blob, **_ebook_fields(info)},
@@ -351,7 +327,7 @@ def ingest_resource(resource_id: int) -> str:
                     Resource.objects.filter(pk=resource_id).update(description=info.description)
                 transaction.on_commit(lambda: _after_commit_index(resource_id))
         except BaseException:
-            uploads.undo()
+            _remove(written)
             raise
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

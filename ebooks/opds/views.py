@@ -475,33 +475,34 @@ def new(request: HttpRequest, catalog: Catalog) -> HttpResponse:
     )
 
 
+def _listing_by(
+    request: HttpRequest, catalog: Catalog, field: str, arg, value, title
+) -> HttpResponse:
+    """The books whose ``field`` is ``value``: the feed named ``field`` (URL argument
+    ``arg``), under the navigation feed of them all (``field`` + "s")."""
+    return catalog.listing(
+        request,
+        _books(catalog.levels).filter(**{field: value}),
+        name=field,
+        args=(arg,),
+        title=title,
+        up=catalog.url(f"{field}s"),
+    )
+
+
 @opds_view
 def subject(request: HttpRequest, catalog: Catalog, code: str) -> HttpResponse:
     found = Subject.objects.filter(code=code).first()
     if found is None:
         raise Http404("No such subject.")
-    return catalog.listing(
-        request,
-        _books(catalog.levels).filter(subject=found),
-        name="subject",
-        args=(code,),
-        title=found.name,
-        up=catalog.url("subjects"),
-    )
+    return _listing_by(request, catalog, "subject", code, found, found.name)
 
 
 @opds_view
 def grade(request: HttpRequest, catalog: Catalog, number: int) -> HttpResponse:
     if number not in GRADES:
         raise Http404("No such grade.")
-    return catalog.listing(
-        request,
-        _books(catalog.levels).filter(grade=number),
-        name="grade",
-        args=(number,),
-        title=str(GRADES[number][1]),
-        up=catalog.url("grades"),
-    )
+    return _listing_by(request, catalog, "grade", number, number, str(GRADES[number][1]))
 
 
 @opds_view
@@ -509,14 +510,7 @@ def collection(request: HttpRequest, catalog: Catalog, slug: str) -> HttpRespons
     found = Collection.objects.filter(slug=slug).first()
     if found is None:
         raise Http404("No such collection.")
-    return catalog.listing(
-        request,
-        _books(catalog.levels).filter(collection=found),
-        name="collection",
-        args=(slug,),
-        title=found.name,
-        up=catalog.url("collections"),
-    )
+    return _listing_by(request, catalog, "collection", slug, found, found.name)
 
 
 # --- search -------------------------------------------------------------------------------
