@@ -20,7 +20,6 @@ e-book's original) rather than kept in a set, and the report is written as the i
 
 from __future__ import annotations
 
-import csv
 import logging
 import multiprocessing
 import os
@@ -49,13 +48,16 @@ from catalog.importer import (
     Entry,
     ImportAbort,
     Row,
+    check_run_options,
+    make_resolver,
+    open_report,
     readable,
+    report_line,
 )
 from catalog.importer.filetypes import SYSTEM_FILES, SYSTEM_FOLDERS
-from catalog.importer.mapping import Mapping, Resolver, clean_fields, load_mapping
+from catalog.importer.mapping import Mapping, clean_fields
 from catalog.importer_models import ImportRecord
 from catalog.models import Resource, ResourceFile
-from catalog.taxonomy import Collection
 from edu_portal.access import Visibility
 from edu_portal.workflow.models import State
 
@@ -300,15 +302,12 @@ class Report:
         self.path = path
         self.handle = None
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.handle = path.open("w", encoding="utf-8-sig", newline="")
-            self.writer = csv.writer(self.handle)
-            self.writer.writerow(["path", "status", "reason", "resource_id"])
+            self.handle, self.writer = open_report(path)
 
     def write(self, rows: list[Row]) -> None:
         if self.handle is not None:
             for row in rows:
-                self.writer.writerow([row.path, row.status, row.reason, row.resource_id or ""])
+                self.writer.writerow(report_line(row))
 
     def close(self) -> None:
         if self.handle is not None:
@@ -332,27 +331,12 @@ class EBookImporter:
         progress: Progress | None = None,
         keep_rows: bool = False,
     ) -> None:
-        self.root = Path(root).resolve()
-        if not self.root.is_dir():
-            raise ImportAbort(f"{root} is not a folder")
-        if owner is None and not dry_run:
-            raise ImportAbort("an owner (the uploader of record) is needed unless --dry-run")
-        if state not in (State.DRAFT, State.PUBLISHED):
-            raise ImportAbort("the state must be draft or published")
-        if visibility not in Visibility.values:
-            raise ImportAbort(f"the visibility must be one of {', '.join(Visibility.values)}")
+        self.root = check_run_options(
+            root, owner=owner, dry_run=dry_run, state=state, visibility=visibility
+        )
         if pool not in ("process", "thread"):
             raise ImportAbort("the pool must be process or thread")
-        defaults: dict = {"visibility": visibility}
-        if collection:
-            found = Collection.objects.filter(slug=collection).first()
-            if found is None:
-                known = ", ".join(Collection.objects.values_list("slug", flat=True))
-                raise ImportAbort(f"unknown collection {collection!r} (known: {known})")
-            defaults["collection"] = found
-        if mapping is not None and not isinstance(mapping, Mapping):
-            mapping = load_mapping(mapping)
-        self.resolver = Resolver(mapping or Mapping(), defaults)
+        self.resolver = make_resolver(visibility=visibility, collection=collection, mapping=mapping)
         self.owner = owner
         self.dry_run = dry_run
         self.workers = max(1, int(workers or os.cpu_count() or 1))

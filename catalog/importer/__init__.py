@@ -24,6 +24,7 @@ from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TextIO
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -270,6 +271,40 @@ def _describe(kind: str, fields: dict, tags: list[str]) -> str:
     return " · ".join(parts)
 
 
+def check_run_options(
+    root: str | Path, *, owner, dry_run: bool, state: str, visibility: str
+) -> Path:
+    """The resolved ``root`` folder, or :class:`ImportAbort` for options no import can run
+    with (shared by the courseware and the e-book importers)."""
+    resolved = Path(root).resolve()
+    if not resolved.is_dir():
+        raise ImportAbort(f"{root} is not a folder")
+    if owner is None and not dry_run:
+        raise ImportAbort("an owner (the uploader of record) is needed unless --dry-run")
+    if state not in (State.DRAFT, State.PUBLISHED):
+        raise ImportAbort("the state must be draft or published")
+    if visibility not in Visibility.values:
+        raise ImportAbort(f"the visibility must be one of {', '.join(Visibility.values)}")
+    return resolved
+
+
+def make_resolver(
+    *, visibility: str, collection: str | None, mapping: Mapping | str | Path | None
+) -> Resolver:
+    """The folder-name resolver with the run's defaults (visibility, collection by slug)
+    and its mapping (a :class:`Mapping` or the path of a mapping file)."""
+    defaults: dict = {"visibility": visibility}
+    if collection:
+        found = Collection.objects.filter(slug=collection).first()
+        if found is None:
+            known = ", ".join(Collection.objects.values_list("slug", flat=True))
+            raise ImportAbort(f"unknown collection {collection!r} (known: {known})")
+        defaults["collection"] = found
+    if mapping is not None and not isinstance(mapping, Mapping):
+        mapping = load_mapping(mapping)
+    return Resolver(mapping or Mapping(), defaults)
+
+
 class Importer:
     def __init__(
         self,
@@ -285,25 +320,10 @@ class Importer:
         hash_in_dry_run: bool = True,
         progress: Progress | None = None,
     ) -> None:
-        self.root = Path(root).resolve()
-        if not self.root.is_dir():
-            raise ImportAbort(f"{root} is not a folder")
-        if owner is None and not dry_run:
-            raise ImportAbort("an owner (the uploader of record) is needed unless --dry-run")
-        if state not in (State.DRAFT, State.PUBLISHED):
-            raise ImportAbort("the state must be draft or published")
-        if visibility not in Visibility.values:
-            raise ImportAbort(f"the visibility must be one of {', '.join(Visibility.values)}")
-        defaults: dict = {"visibility": visibility}
-        if collection:
-            found = Collection.objects.filter(slug=collection).first()
-            if found is None:
-                known = ", ".join(Collection.objects.values_list("slug", flat=True))
-                raise ImportAbort(f"unknown collection {collection!r} (known: {known})")
-            defaults["collection"] = found
-        if mapping is not None and not isinstance(mapping, Mapping):
-            mapping = load_mapping(mapping)
-        self.resolver = Resolver(mapping or Mapping(), defaults)
+        self.root = check_run_options(
+            root, owner=owner, dry_run=dry_run, state=state, visibility=visibility
+        )
+        self.resolver = make_resolver(visibility=visibility, collection=collection, mapping=mapping)
         self.owner = owner
         self.dry_run = dry_run
         self.workers = max(1, int(workers))
@@ -567,16 +587,29 @@ class Importer:
         return result
 
 
+def open_report(path: Path) -> tuple[TextIO, Any]:
+    """A new CSV report at ``path`` (UTF-8 with a BOM, so that Excel shows the Chinese
+    names), its header written: the open file and its ``csv.writer``. The caller closes it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("w", encoding="utf-8-sig", newline="")
+    writer = csv.writer(handle)
+    writer.writerow(["path", "status", "reason", "resource_id"])
+    return handle, writer
+
+
+def report_line(row: Row) -> list:
+    """A row of the CSV report: path, status, reason, resource id."""
+    return [row.path, row.status, row.reason, row.resource_id or ""]
+
+
 def write_report(result: ImportResult, path: str | Path) -> Path:
     """CSV (UTF-8 with a BOM, so that Excel shows the Chinese names): path, status, reason,
     resource id."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["path", "status", "reason", "resource_id"])
+    handle, writer = open_report(path)
+    with handle:
         for row in result.rows:
-            writer.writerow([row.path, row.status, row.reason, row.resource_id or ""])
+            writer.writerow(report_line(row))
     return path
 
 

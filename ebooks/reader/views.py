@@ -10,7 +10,6 @@ that may download.
 
 from __future__ import annotations
 
-import json
 import math
 from urllib.parse import urlencode
 
@@ -30,11 +29,12 @@ from catalog.search import SearchQuery, SearchUnavailable, search
 from ebooks.models import EBook
 from ebooks.reader.models import MAX_LOCATION_LENGTH, ReadingPosition
 from edu_portal.access import AccessDenied
+from edu_portal.jsonbody import NO_STORE, BadInput, no_content, read_json_object
+from edu_portal.jsonbody import json_error as _json_error
 from edu_portal.portal.sections import BY_URL_NAME
 from edu_portal.workflow.models import State
 from media_pipeline.serving import serve_stored
 
-NO_STORE = "private, no-store"
 # The book is the reader's to cache for the session, never a shared cache's.
 BOOK_CACHE = "private, max-age=300"
 COVER_CACHE = "private, max-age=3600"
@@ -191,33 +191,13 @@ def cover(request: HttpRequest, pk: int) -> HttpResponse:
 # --- reading position -------------------------------------------------------------------------
 
 
-class BadInput(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
 def _error(status: int, code: str, detail: str, hint: str = "") -> JsonResponse:
-    body = {"detail": detail, "code": code}
-    if hint:
-        body["hint"] = hint
-    response = JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
-    response["Cache-Control"] = NO_STORE
-    return response
+    # The reader's errors have always been sent with the Chinese unescaped.
+    return _json_error(status, code, detail, hint, ensure_ascii=False)
 
 
 def _parse_position(body: bytes, ebook: EBook) -> tuple[str, float]:
-    if len(body) > MAX_BODY_BYTES:
-        raise BadInput("too_large", _("The request is too large."))
-    try:
-        data = json.loads(body or b"null")
-    except (ValueError, UnicodeDecodeError):
-        raise BadInput(
-            "bad_json", _("The request could not be read: it is not valid JSON.")
-        ) from None
-    if not isinstance(data, dict):
-        raise BadInput("bad_json", _("The request must be a JSON object."))
+    data = read_json_object(body, MAX_BODY_BYTES)
 
     progress = data.get("progress", 0)
     # JSON true/false are not numbers here, although Python says so.
@@ -291,9 +271,7 @@ def position(request: HttpRequest, pk: int) -> HttpResponse:
         unique_fields=["user", "resource"],
         update_fields=["location", "progress", "updated_at"],
     )
-    response = HttpResponse(status=204)
-    response["Cache-Control"] = NO_STORE
-    return response
+    return no_content()
 
 
 # --- the library page -------------------------------------------------------------------------
