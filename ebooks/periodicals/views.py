@@ -17,6 +17,7 @@ from ebooks.periodicals import actions
 from ebooks.periodicals.forms import ArticleForm, CoverForm, IssueFileForm, IssueForm
 from ebooks.periodicals.models import Article, Issue, Periodical
 from ebooks.periodicals.workflow import ArticlePolicy, is_editor, may_submit_to
+from edu_portal.access import AccessDenied
 from edu_portal.workflow import registry
 from edu_portal.workflow.models import State
 from media_pipeline.serving import serve_stored
@@ -145,7 +146,11 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponse:
 def submit(request: HttpRequest, slug: str) -> HttpResponse:
     journal = get_object_or_404(Periodical, slug=slug)
     if not may_submit_to(request.user, journal):
-        raise PermissionDenied(_("Your account may not submit articles."))
+        raise AccessDenied(
+            "submit_not_allowed",
+            _("Your account may not submit articles."),
+            _("Articles are submitted by teachers and staff. Ask your school administrator."),
+        )
     form = ArticleForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -172,7 +177,11 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
 def revise(request: HttpRequest, pk: int) -> HttpResponse:
     obj = _article(request, pk)
     if not _policy().may_manage(request.user, obj) or obj.state not in actions.EDITABLE_STATES:
-        raise PermissionDenied(_("This article cannot be edited now."))
+        raise AccessDenied(
+            "not_editable",
+            _("This article cannot be edited now."),
+            _("Only its author can revise it, and only while it is a draft or sent back."),
+        )
     initial = {"title": obj.title, "abstract": obj.abstract, "body": obj.body}
     form = ArticleForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -229,7 +238,11 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 def _require_editor(request: HttpRequest, journal: Periodical) -> None:
     if not is_editor(request.user, journal):
-        raise PermissionDenied(_("Only the editors of this periodical may do this."))
+        raise AccessDenied(
+            "editors_only",
+            _("Only the editors of this periodical may do this."),
+            _("Editors hold the review right at the periodical's editorial unit."),
+        )
 
 
 @login_required

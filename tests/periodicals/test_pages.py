@@ -273,3 +273,17 @@ def test_unknown_pages(journal):
     assert _client().get("/periodicals/nope/").status_code == 404
     assert _client().get("/periodicals/jiaoyu-yanjiu/2026-99/").status_code == 404
     assert _client().get("/periodicals/articles/999/").status_code == 404
+
+
+def test_refusals_say_why_on_the_page(journal, student, author, submitted, committed):
+    """A student cannot submit, an author cannot open the editors' tools: both pages say
+    why and what to do, not just "permission denied"."""
+    page = _client(student).get(f"/periodicals/{journal.slug}/submit/")
+    assert page.status_code == 403
+    html = page.content.decode()
+    assert "Your account may not submit articles." in html
+    assert "Articles are submitted by teachers and staff." in html
+
+    tools = _client(author).get(f"/periodicals/{journal.slug}/issues/new/")
+    assert tools.status_code == 403
+    assert "Only the editors of this periodical may do this." in tools.content.decode()
