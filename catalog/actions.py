@@ -20,7 +20,7 @@ from catalog.taxonomy import stage_of_grade
 from edu_portal.access import Visibility
 from edu_portal.accounts.audit import log_event
 from edu_portal.accounts.permissions import has_perm, is_bureau_admin
-from media_pipeline.storage import get_storage
+from edu_portal.storage import get_storage
 
 log = logging.getLogger(__name__)
 

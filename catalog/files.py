@@ -16,8 +16,8 @@ from django.views.decorators.http import require_safe
 
 from catalog import actions, policy
 from catalog.models import Resource, ResourceFile
-from media_pipeline.serving import serve_stored
-from media_pipeline.storage import StorageUnavailable, get_storage
+from edu_portal.storage import StorageUnavailable, get_storage
+from edu_portal.storage.serving import serve_stored
 
 
 def _resource_file(

@@ -34,8 +34,8 @@ from catalog.models import Blob, Resource, ResourceFile, ResourceText
 from ebooks.models import EBook
 from ebooks.parse import BookInfo, Cover, IngestError, read_book
 from edu_portal.access import Visibility
+from edu_portal.storage import get_storage
 from edu_portal.workflow.models import State
-from media_pipeline.storage import get_storage
 
 log = logging.getLogger(__name__)
 

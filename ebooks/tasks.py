@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import transaction
 
-from media_pipeline.storage.errors import RETRY_ON_STORE_OUTAGE
+from edu_portal.storage.errors import RETRY_ON_STORE_OUTAGE
 
 
 @shared_task(

@@ -21,7 +21,7 @@ urlpatterns = [
     path("review/", include("edu_portal.workflow.urls")),
     path("opds/", include("ebooks.opds.urls")),
     path("periodicals/", include("ebooks.periodicals.urls")),
-    path("", include("media_pipeline.urls")),
+    path("", include("edu_portal.storage.urls")),
     path("", include("media_pipeline.streaming.urls")),
     path("", include("catalog.file_urls")),
     path("", include("catalog.urls")),

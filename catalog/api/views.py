@@ -25,8 +25,8 @@ from catalog.api.serializers import (
 from catalog.models import Resource
 from edu_portal.accounts.drf import ActionAPIView
 from edu_portal.accounts.permissions import is_bureau_admin
+from edu_portal.storage import StorageUnavailable
 from media_pipeline.processing import actions
-from media_pipeline.storage import StorageUnavailable
 
 LIST_FILTERS = (
     "kind",

@@ -53,8 +53,8 @@ from catalog.models import Blob, Licence, Resource, ResourceFile, Tag
 from catalog.taxonomy import Collection
 from edu_portal.access import Visibility
 from edu_portal.accounts.audit import actor_context, log_event
+from edu_portal.storage import get_storage
 from edu_portal.workflow.models import State
-from media_pipeline.storage import get_storage
 
 __all__ = ["ImportAbort", "ImportResult", "Importer", "MappingError", "load_mapping", "run_import"]
 

@@ -28,7 +28,7 @@ from catalog.models import Blob, Resource, ResourceFile, ResourceText
 from catalog.previews import convert, extract
 from catalog.previews.convert import ConversionError
 from catalog.previews.extract import ExtractionError
-from media_pipeline.storage import ObjectNotFound, get_storage
+from edu_portal.storage import ObjectNotFound, get_storage
 from media_pipeline.uploads.filetypes import EXTENSIONS, extension
 
 log = logging.getLogger(__name__)

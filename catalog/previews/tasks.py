@@ -8,7 +8,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
 from catalog.models import Resource
-from media_pipeline.storage.errors import RETRY_ON_STORE_OUTAGE
+from edu_portal.storage.errors import RETRY_ON_STORE_OUTAGE
 
 log = logging.getLogger(__name__)
 

@@ -43,8 +43,8 @@ from ebooks.models import EBook
 from ebooks.opds import feeds
 from ebooks.opds.auth import Credentials, challenge, opds_auth
 from edu_portal.access import AccessDenied, Visibility, decide
+from edu_portal.storage.serving import serve_stored
 from edu_portal.workflow.models import State
-from media_pipeline.serving import serve_stored
 
 PAGE_SIZE = 50
 COUNT_CACHE_SECONDS = 60

@@ -18,9 +18,9 @@ from ebooks.periodicals.forms import ArticleForm, CoverForm, IssueFileForm, Issu
 from ebooks.periodicals.models import Article, Issue, Periodical
 from ebooks.periodicals.workflow import ArticlePolicy, is_editor, may_submit_to
 from edu_portal.access import AccessDenied
+from edu_portal.storage.serving import serve_stored
 from edu_portal.workflow import registry
 from edu_portal.workflow.models import State
-from media_pipeline.serving import serve_stored
 
 ISSUES_PER_PAGE = 24
 

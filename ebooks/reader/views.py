@@ -32,8 +32,8 @@ from edu_portal.access import AccessDenied
 from edu_portal.jsonbody import NO_STORE, BadInput, no_content, read_json_object
 from edu_portal.jsonbody import json_error as _json_error
 from edu_portal.portal.sections import BY_URL_NAME
+from edu_portal.storage.serving import serve_stored
 from edu_portal.workflow.models import State
-from media_pipeline.serving import serve_stored
 
 # The book is the reader's to cache for the session, never a shared cache's.
 BOOK_CACHE = "private, max-age=300"

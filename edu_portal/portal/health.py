@@ -75,7 +75,7 @@ def check_object_store() -> None:
     # Imported here: the storage module is optional for this probe to import at all, and
     # a missing or broken one is a readiness failure, not a crash of the whole site.
     try:
-        from media_pipeline.storage import get_storage
+        from edu_portal.storage import get_storage
     except ImportError as exc:
         raise RuntimeError(f"storage module not available: {exc}") from exc
     get_storage().ping()

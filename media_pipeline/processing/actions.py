@@ -14,10 +14,10 @@ from catalog.policy import can_manage
 from edu_portal.access import Visibility
 from edu_portal.accounts.audit import log_event
 from edu_portal.accounts.permissions import has_perm, is_bureau_admin
+from edu_portal.storage import get_storage
 from media_pipeline.models import Upload
 from media_pipeline.processing.models import ProcessingJob
 from media_pipeline.processing.tasks import enqueue
-from media_pipeline.storage import get_storage
 
 _UPLOAD_PATH = re.compile(
     r"/api/v1/uploads/(?P<id>[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12})/?"

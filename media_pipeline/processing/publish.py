@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from media_pipeline.storage import Storage, StorageError
+from edu_portal.storage import Storage, StorageError
 
 UPLOAD_THREADS = 8
 # Every object lives under a per-job prefix and is never rewritten: cache it for a year.

@@ -25,13 +25,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Resource
+from edu_portal.storage import Storage, StorageUnavailable, get_storage
 from media_pipeline.artwork import POSTER_NAME, make_artwork
 from media_pipeline.ladder import plan_ladder
 from media_pipeline.mp4copy import MP4_NAME, make_mp4_copy
 from media_pipeline.probe import MediaError, probe
 from media_pipeline.processing import publish
 from media_pipeline.processing.models import ProcessingJob
-from media_pipeline.storage import Storage, StorageUnavailable, get_storage
 from media_pipeline.transcode import run_transcode
 
 log = logging.getLogger(__name__)

@@ -8,8 +8,8 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.utils.translation import gettext as _
 
+from edu_portal.storage.errors import RETRY_ON_STORE_OUTAGE
 from media_pipeline.processing import services
-from media_pipeline.storage.errors import RETRY_ON_STORE_OUTAGE
 
 log = logging.getLogger(__name__)
 

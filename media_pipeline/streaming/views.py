@@ -21,8 +21,8 @@ from django.views.decorators.http import require_safe
 from catalog.models import Resource
 from edu_portal.access import AccessDenied
 from edu_portal.accounts.audit import log_event
-from media_pipeline.serving import serve_stored, unavailable
-from media_pipeline.storage import ObjectNotFound, StorageUnavailable, get_storage
+from edu_portal.storage import ObjectNotFound, StorageUnavailable, get_storage
+from edu_portal.storage.serving import serve_stored, unavailable
 from media_pipeline.streaming import playlists, policy
 from media_pipeline.transcode import MASTER_NAME
 

@@ -8,7 +8,7 @@ processes):
    lease is renewed while the body streams in, so a process that died releases it by
    expiring, and nothing ever holds a database transaction open for a whole request.
 2. The body is read in blocks of READ_BLOCK bytes and handed to a store session
-   (``media_pipeline.storage.resumable``), which cuts S3 parts or appends to a file as it
+   (``edu_portal.storage.resumable``), which cuts S3 parts or appends to a file as it
    goes; the running SHA-256 of the whole upload (``hashing``), the tus checksum of this
    chunk and the content check of the first bytes are fed on the way.
 3. At the end of the body -- or when the client went away part-way -- the session makes
@@ -38,10 +38,10 @@ from django.utils.translation import gettext as _
 
 from edu_portal.accounts import audit
 from edu_portal.accounts.permissions import has_perm
+from edu_portal.storage import ObjectNotFound, get_storage
+from edu_portal.storage.base import Readable
+from edu_portal.storage.resumable import AppendSession
 from media_pipeline.models import Upload
-from media_pipeline.storage import ObjectNotFound, get_storage
-from media_pipeline.storage.base import Readable
-from media_pipeline.storage.resumable import AppendSession
 from media_pipeline.uploads import filetypes, hashing
 from media_pipeline.uploads.tus import CHECKSUM_MISMATCH, Checksum, TusError, clean_filename
 

@@ -15,9 +15,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from edu_portal.storage import StorageError, get_storage
+from edu_portal.storage.resumable import Leftover, ResumableStorage
 from media_pipeline.models import Upload
-from media_pipeline.storage import StorageError, get_storage
-from media_pipeline.storage.resumable import Leftover, ResumableStorage
 from media_pipeline.uploads import actions
 
 logger = logging.getLogger(__name__)

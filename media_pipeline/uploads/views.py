@@ -36,9 +36,9 @@ from edu_portal.access import AccessDenied, Visibility
 from edu_portal.accounts.drf import ActionAPIView
 from edu_portal.accounts.permissions import ScopedPermission, has_perm
 from edu_portal.accounts.serializers import ErrorSerializer
+from edu_portal.storage import StorageError, StorageUnavailable
 from media_pipeline.models import Upload
 from media_pipeline.processing.models import ProcessingJob
-from media_pipeline.storage import StorageError, StorageUnavailable
 from media_pipeline.uploads import actions, filetypes, tus
 from media_pipeline.uploads.tus import TusError
 

@@ -20,11 +20,11 @@ import pytest
 
 from catalog.models import Resource
 from edu_portal.accounts.models import User
+from edu_portal.storage import get_storage
 from media_pipeline.ladder import plan_ladder
 from media_pipeline.probe import probe
 from media_pipeline.processing import services
 from media_pipeline.processing.models import ProcessingJob
-from media_pipeline.storage import get_storage
 from media_pipeline.transcode import DEFAULT_PRESET, build_command, build_per_rung_commands
 
 SECONDS = 60

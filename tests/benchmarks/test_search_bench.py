@@ -1,8 +1,10 @@
-"""Search benchmark: 100,000 generated resources on PostgreSQL, 2-character queries with all
-five facets through the database backend. Prints p50/p95; the target is p95 < 50 ms.
+"""Search benchmark (issue 5 item 10): 100,000 generated resources on PostgreSQL,
+2-character queries with all five facets through the database backend. Prints p50/p95 and
+asserts the issue's target, p95 < 50 ms, so a miss fails `make bench`.
 
-Run with `make bench` and DATABASE_URL=postgres://…; skipped on SQLite. Timings are printed,
-not asserted: shared machines drift too much for a hard limit.
+Run with `make bench` and DATABASE_URL=postgres://…; skipped on SQLite. The taxonomy the
+generator draws on is re-seeded by the ``taxonomy`` fixture (tests/benchmarks/conftest.py),
+so the benchmark does not depend on running before another transactional one.
 """
 
 from __future__ import annotations
@@ -177,10 +179,12 @@ def _generate(teacher) -> None:
 # Committed and vacuumed rows, as in production: rows still inside the test's own
 # transaction cost PostgreSQL extra visibility checks and would overstate the timings.
 @pytest.mark.django_db(transaction=True)
-def test_search_benchmark(teacher):
+def test_search_benchmark(teacher, taxonomy, settings):
     if connection.vendor != "postgresql":
         pytest.skip("the search benchmark needs DATABASE_URL=postgres://… (found SQLite)")
     from catalog.search import SearchQuery, search, services
+
+    settings.SEARCH_URL = "db://"  # the database backend, whatever the environment names
 
     started = time.perf_counter()
     _generate(teacher)
@@ -224,7 +228,8 @@ def test_search_benchmark(teacher):
     timings.sort()
     p50 = statistics.median(timings)
     p95 = timings[int(len(timings) * 0.95) - 1]
-    verdict = "PASS" if p95 < TARGET_P95_MS else "MISS"
+    passed = p95 < TARGET_P95_MS
+    verdict = "PASS" if passed else "MISS"
     print(
         f"search benchmark: {N_SEARCHES} searches, 2-character query + 5 facets on PostgreSQL,"
         f" {N_RESOURCES} resources (median {statistics.median(totals):.0f} matches):"
@@ -235,3 +240,4 @@ def test_search_benchmark(teacher):
     for text, runs in sorted(by_query.items(), key=lambda kv: max(n for _t, n in kv[1])):
         median = statistics.median(t for t, _n in runs)
         print(f"  {text}: up to {max(n for _t, n in runs)} matches, median {median:.1f} ms")
+    assert passed, f"search p95 {p95:.1f} ms, target < {TARGET_P95_MS:.0f} ms (p50 {p50:.1f} ms)"

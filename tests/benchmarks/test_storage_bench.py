@@ -10,7 +10,7 @@ import shutil
 import statistics
 import time
 
-from media_pipeline.storage import from_url
+from edu_portal.storage import from_url
 from tests.storage.conftest import moto_endpoint, s3_url  # noqa: F401  (fixture import)
 from tests.storage.streams import GeneratedStream
 from tests.storage.test_memory import run_probe

@@ -35,7 +35,7 @@ import pytest
 from django.conf import settings
 
 from edu_portal.access import make_token
-from media_pipeline.storage import from_url
+from edu_portal.storage import from_url
 from media_pipeline.streaming.policy import stream_scope
 from tests.deploy import nginx as harness
 from tests.storage.conftest import free_port, s3_url

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pytest
 
-from media_pipeline.storage import from_url
+from edu_portal.storage import from_url
 from media_pipeline.uploads.views import PAGE_CHUNK_SIZE
 from tests.storage.conftest import free_port, s3_url
 from tests.uploads.media import blocks

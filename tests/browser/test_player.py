@@ -20,13 +20,13 @@ from django.db import OperationalError
 
 from catalog.models import Resource
 from edu_portal.access import make_token
+from edu_portal.storage import get_storage
 from media_pipeline.artwork import make_artwork
 from media_pipeline.ladder import plan_ladder
 from media_pipeline.mp4copy import make_mp4_copy
 from media_pipeline.probe import probe
 from media_pipeline.processing import publish
 from media_pipeline.processing.models import ProcessingJob
-from media_pipeline.storage import get_storage
 from media_pipeline.streaming.policy import stream_scope
 from media_pipeline.transcode import run_transcode
 from tests.browser.conftest import PHONE

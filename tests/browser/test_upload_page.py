@@ -15,10 +15,10 @@ import pytest
 from django.db import OperationalError
 
 from catalog.models import Resource
+from edu_portal.storage import get_storage
 from media_pipeline.models import Upload
 from media_pipeline.processing import services, tasks
 from media_pipeline.processing.models import ProcessingJob
-from media_pipeline.storage import get_storage
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -14,8 +14,8 @@ from rest_framework.test import APIClient
 
 from catalog.models import Blob, Collection, Edition, Resource, Subject, TextbookNode
 from edu_portal.accounts.roles import Role
+from edu_portal.storage import get_storage
 from media_pipeline.models import Upload
-from media_pipeline.storage import get_storage
 from tests.people import make_user
 
 pytestmark = pytest.mark.django_db

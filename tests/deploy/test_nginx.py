@@ -21,7 +21,7 @@ from django.conf import settings as django_settings
 
 from catalog.models import Resource
 from edu_portal.access import Visibility, make_token
-from media_pipeline.storage import get_storage
+from edu_portal.storage import get_storage
 from media_pipeline.streaming.policy import stream_scope
 from tests.deploy import nginx as harness
 from tests.storage.conftest import s3_url

@@ -11,7 +11,7 @@ from catalog.models import Blob, Resource, ResourceFile, ResourceText
 from ebooks import ingest
 from ebooks.models import EBook
 from ebooks.parse import IngestError
-from media_pipeline.storage import get_storage
+from edu_portal.storage import get_storage
 from tests.ebooks.conftest import BOOK, make_epub2, make_epub3, make_pdf, make_txt
 
 

@@ -9,7 +9,7 @@ import pytest
 from catalog.models import Blob, Resource, ResourceFile, ResourceText
 from ebooks import ingest, tasks
 from ebooks.models import EBook
-from media_pipeline.storage import get_storage
+from edu_portal.storage import get_storage
 from tests.ebooks.conftest import BOOK, make_epub3, make_pdf, make_zip_bomb_epub
 
 

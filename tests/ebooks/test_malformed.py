@@ -10,7 +10,7 @@ from catalog.models import Blob, Resource, ResourceFile, ResourceText
 from ebooks import ingest
 from ebooks.models import EBook
 from ebooks.parse import IngestError
-from media_pipeline.storage import get_storage
+from edu_portal.storage import get_storage
 from tests.ebooks.conftest import (
     make_empty,
     make_encrypted_pdf,

@@ -16,8 +16,8 @@ from catalog.models import Blob, Resource, ResourceFile
 from catalog.search import services
 from catalog.taxonomy import Collection, Subject, stage_of_grade
 from ebooks.models import EBook
+from edu_portal.storage import get_storage
 from edu_portal.workflow.models import State
-from media_pipeline.storage import get_storage
 
 NS = {
     "atom": "http://www.w3.org/2005/Atom",

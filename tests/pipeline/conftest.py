@@ -16,8 +16,8 @@ from rest_framework.test import APIClient
 
 from edu_portal.accounts.models import User
 from edu_portal.accounts.roles import Role
+from edu_portal.storage import get_storage
 from media_pipeline.models import Upload
-from media_pipeline.storage import get_storage
 from tests.media.conftest import clips  # noqa: F401 - the session fixture, reused
 from tests.people import make_user
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from catalog.models import Resource
+from edu_portal.storage import get_storage
 from media_pipeline.models import Upload
 from media_pipeline.processing import services
 from media_pipeline.processing.models import ProcessingJob
-from media_pipeline.storage import get_storage
 from tests.pipeline.conftest import (
     RESOURCES,
     api_for,

@@ -6,9 +6,9 @@ from unittest import mock
 
 import pytest
 
+from edu_portal.storage import StorageUnavailable
 from media_pipeline.processing import services, tasks
 from media_pipeline.processing.models import ProcessingJob
-from media_pipeline.storage import StorageUnavailable
 from tests.pipeline.conftest import make_video
 
 pytestmark = pytest.mark.django_db

@@ -86,7 +86,7 @@ call_command("migrate", verbosity=0)
 from catalog.models import Resource
 from edu_portal.accounts.models import User
 from media_pipeline.processing.models import ProcessingJob
-from media_pipeline.storage import get_storage
+from edu_portal.storage import get_storage
 data = open(sys.argv[1], "rb").read()
 user = User.objects.create_user("teacher_kill")
 resource = Resource.objects.create(title="kill", kind="video", uploader=user)

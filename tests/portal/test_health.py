@@ -91,7 +91,7 @@ def test_readyz_fails_when_the_broker_folder_is_gone(client, settings, tmp_path)
 @pytest.mark.django_db
 def test_readyz_fails_while_the_storage_module_is_missing(client, monkeypatch):
     client.get("/healthz")  # load the URLconf (whose views import storage) before hiding it
-    monkeypatch.setitem(sys.modules, "media_pipeline.storage", None)
+    monkeypatch.setitem(sys.modules, "edu_portal.storage", None)
     body = _failing(client.get("/readyz"))
     assert body["failing"] == ["object_store"]
     assert "storage module not available" in body["checks"]["object_store"]["reason"]

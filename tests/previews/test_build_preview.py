@@ -13,7 +13,7 @@ import pytest
 
 from catalog.models import Blob, Resource, ResourceFile, ResourceText
 from catalog.previews import services, tasks
-from media_pipeline.storage import get_storage
+from edu_portal.storage import get_storage
 from tests.previews.conftest import DOCX_WORDS, EPUB_WORDS, PPTX_WORDS, needs_soffice
 
 Preview = Resource.Preview

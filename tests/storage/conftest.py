@@ -13,7 +13,7 @@ import uuid
 
 import pytest
 
-from media_pipeline.storage import FilesystemStorage, Storage, get_storage
+from edu_portal.storage import FilesystemStorage, Storage, get_storage
 
 
 def free_port() -> int:

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 
-from media_pipeline.storage import (
+from edu_portal.storage import (
     ChecksumMismatch,
     FilesystemStorage,
     InvalidKey,

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from media_pipeline.storage import (
+from edu_portal.storage import (
     FilesystemStorage,
     MinioStorage,
     StorageError,

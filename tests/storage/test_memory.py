@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from media_pipeline.storage import from_url
+from edu_portal.storage import from_url
 from tests.storage.conftest import s3_url
 from tests.storage.streams import generated_sha256
 

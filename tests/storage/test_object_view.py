@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from edu_portal.access import make_token, sign_url
-from media_pipeline.views import RangeNotSatisfiable, parse_range
+from edu_portal.storage.views import RangeNotSatisfiable, parse_range
 
 DATA = bytes(range(256)) * 4  # 1024 bytes
 KEY = "hls/42/job1/seg_00001.m4s"

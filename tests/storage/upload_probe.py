@@ -12,7 +12,7 @@ import resource
 import subprocess
 import sys
 
-from media_pipeline.storage import from_url
+from edu_portal.storage import from_url
 from tests.storage.streams import GeneratedStream
 
 

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from catalog.models import Resource
+from edu_portal.storage import get_storage
 from media_pipeline.artwork import make_artwork
 from media_pipeline.ladder import plan_ladder
 from media_pipeline.mp4copy import MP4_NAME, make_mp4_copy
 from media_pipeline.probe import probe
 from media_pipeline.processing import publish
-from media_pipeline.storage import get_storage
 from media_pipeline.transcode import run_transcode
 from tests.media.conftest import clips  # noqa: F401 - the session fixture, reused
 

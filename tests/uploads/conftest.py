@@ -14,9 +14,9 @@ from django.utils import translation
 
 from edu_portal.accounts.models import User
 from edu_portal.accounts.roles import Role
+from edu_portal.storage import FilesystemStorage, MinioStorage, Storage, get_storage
+from edu_portal.storage.resumable import RESUMABLE_PREFIX
 from media_pipeline.models import Upload
-from media_pipeline.storage import FilesystemStorage, MinioStorage, Storage, get_storage
-from media_pipeline.storage.resumable import RESUMABLE_PREFIX
 from tests.people import make_user
 from tests.storage.conftest import free_port, s3_url
 

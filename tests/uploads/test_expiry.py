@@ -10,8 +10,8 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.utils import timezone
 
+from edu_portal.storage import MinioStorage
 from media_pipeline.models import Upload
-from media_pipeline.storage import MinioStorage
 from media_pipeline.uploads import cleanup
 from media_pipeline.uploads.tasks import cleanup_expired_uploads
 from tests.uploads.conftest import staged, upload_of

@@ -15,8 +15,8 @@ import requests
 from rest_framework.authtoken.models import Token
 from tusclient.client import TusClient
 
+from edu_portal.storage import get_storage
 from media_pipeline.models import Upload
-from media_pipeline.storage import get_storage
 from tests.uploads.conftest import upload_of
 from tests.uploads.media import media_bytes
 

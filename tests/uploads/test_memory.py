@@ -19,8 +19,8 @@ import pytest
 import requests
 from rest_framework.authtoken.models import Token
 
+from edu_portal.storage import get_storage
 from media_pipeline.models import Upload
-from media_pipeline.storage import get_storage
 from media_pipeline.uploads.views import PAGE_CHUNK_SIZE
 from tests.storage.conftest import free_port, s3_url
 from tests.uploads.conftest import upload_of

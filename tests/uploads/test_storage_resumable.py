@@ -1,4 +1,4 @@
-"""The stores' resumable-upload API (media_pipeline.storage.resumable) on both backends."""
+"""The stores' resumable-upload API (edu_portal.storage.resumable) on both backends."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from media_pipeline.storage import InvalidKey, MinioStorage, ObjectNotFound
-from media_pipeline.storage.resumable_s3 import part_size_for
+from edu_portal.storage import InvalidKey, MinioStorage, ObjectNotFound
+from edu_portal.storage.resumable_s3 import part_size_for
 from tests.uploads.conftest import S3_PART_SIZE, staged
 from tests.uploads.media import media_bytes
 

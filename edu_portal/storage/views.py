@@ -2,7 +2,7 @@
 
 This is what ``FilesystemStorage.presigned_get`` links to: the link's HMAC token (see
 ``edu_portal.access``) is the whole access check, because whoever made the link already
-applied the visibility policy. The byte-range handling lives in ``media_pipeline.serving``.
+applied the visibility policy. The byte-range handling lives in ``edu_portal.storage.serving``.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
 from edu_portal.access import client_ip, verify_token
-from media_pipeline.serving import RangeNotSatisfiable, parse_range, serve_stored
-from media_pipeline.storage import InvalidKey, validate_key
-from media_pipeline.storage.fs import object_scope
+from edu_portal.storage import InvalidKey, validate_key
+from edu_portal.storage.fs import object_scope
+from edu_portal.storage.serving import RangeNotSatisfiable, parse_range, serve_stored
 
 __all__ = ["RangeNotSatisfiable", "parse_range", "serve_object"]
 

@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
-from media_pipeline.storage.base import (
+from edu_portal.storage.base import (
     DEFAULT_CONTENT_TYPE,
     HashingReader,
     ObjectInfo,
@@ -33,13 +33,13 @@ from media_pipeline.storage.base import (
     validate_key,
     validate_prefix,
 )
-from media_pipeline.storage.errors import (
+from edu_portal.storage.errors import (
     ChecksumMismatch,
     ObjectNotFound,
     StorageError,
     StorageUnavailable,
 )
-from media_pipeline.storage.resumable_fs import FilesystemResumable
+from edu_portal.storage.resumable_fs import FilesystemResumable
 
 CHUNK_SIZE = 1 << 20  # writes: large enough that per-call overhead does not matter
 READ_CHUNK_SIZE = 256 << 10  # reads: small enough to start sending a range quickly
@@ -309,7 +309,7 @@ class FilesystemStorage(FilesystemResumable, Storage):
         from edu_portal.access import sign_url
 
         validate_key(key)
-        path = reverse("media_pipeline:object", kwargs={"key": key})
+        path = reverse("storage:object", kwargs={"key": key})
         if filename:
             path = f"{path}?{urlencode({'fn': filename})}"
         return sign_url(path, object_scope(key, filename), ttl=ttl)

@@ -14,7 +14,7 @@ import re
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header, http_date
 
-from media_pipeline.storage import ObjectInfo, ObjectNotFound, StorageUnavailable, get_storage
+from edu_portal.storage import ObjectInfo, ObjectNotFound, StorageUnavailable, get_storage
 
 # At most 30 digits: int() of a huge digit string is slow and, past 4300 digits, raises.
 _RANGE_SPEC = re.compile(r"\s*(\d{0,30})\s*-\s*(\d{0,30})\s*", re.ASCII)

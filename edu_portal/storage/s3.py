@@ -25,7 +25,7 @@ from minio.commonconfig import REPLACE, ComposeSource, CopySource
 from minio.deleteobjects import DeleteObject
 from minio.error import InvalidResponseError, MinioException, S3Error, ServerError
 
-from media_pipeline.storage.base import (
+from edu_portal.storage.base import (
     DEFAULT_CONTENT_TYPE,
     HashingReader,
     ObjectInfo,
@@ -37,17 +37,16 @@ from media_pipeline.storage.base import (
     validate_key,
     validate_prefix,
 )
-from media_pipeline.storage.errors import (
+from edu_portal.storage.errors import (
     ChecksumMismatch,
     ObjectNotFound,
     StorageError,
     StorageUnavailable,
 )
-from media_pipeline.storage.resumable import RESUMABLE_PREFIX
-from media_pipeline.storage.resumable_s3 import MinioResumable
+from edu_portal.storage.resumable import RESUMABLE_PREFIX
+from edu_portal.storage.resumable_s3 import SHA256_HEADER, MinioResumable
 
 STAGING_PREFIX = ".staging/"
-SHA256_HEADER = "x-amz-meta-sha256"
 # Unknown-length uploads are cut into parts of this size; S3 allows 10,000 parts, so
 # 8 MiB parts allow 80 GB objects. minio copies each part once or twice on its way out,
 # so an upload holds about (2 x parallel + 2) x part size: ~35 MB with one part in

@@ -33,8 +33,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from media_pipeline.storage.base import ObjectInfo
-from media_pipeline.storage.errors import InvalidKey
+from edu_portal.storage.base import ObjectInfo
+from edu_portal.storage.errors import InvalidKey
 
 #: Where staging data of unfinished resumable uploads lives, in both backends. A hidden
 #: segment, so ``validate_key`` never lets application keys collide with it, and apart

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from media_pipeline import views
+from edu_portal.storage import views
 
-app_name = "media_pipeline"
+app_name = "storage"
 
 urlpatterns = [
     # Signed links to stored objects (filesystem store; S3 links go to the store itself).

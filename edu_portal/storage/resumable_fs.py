@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from media_pipeline.storage.base import DEFAULT_CONTENT_TYPE, ObjectInfo, check_sha256, validate_key
-from media_pipeline.storage.errors import ObjectNotFound, StorageError, StorageUnavailable
-from media_pipeline.storage.resumable import (
+from edu_portal.storage.base import DEFAULT_CONTENT_TYPE, ObjectInfo, check_sha256, validate_key
+from edu_portal.storage.errors import ObjectNotFound, StorageError, StorageUnavailable
+from edu_portal.storage.resumable import (
     RESUMABLE_PREFIX,
     AppendSession,
     Leftover,

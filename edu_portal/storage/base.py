@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import BinaryIO, Protocol
 
-from media_pipeline.storage.errors import InvalidKey, ObjectNotFound
+from edu_portal.storage.errors import InvalidKey, ObjectNotFound
 
 MAX_KEY_LENGTH = 1024  # the S3 limit, in bytes; keys are ASCII so bytes == characters
 MAX_SEGMENT_LENGTH = 200  # leaves room under NAME_MAX (255) for the filesystem's sidecars

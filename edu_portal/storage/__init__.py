@@ -16,22 +16,22 @@ from urllib.parse import unquote, urlsplit
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-from media_pipeline.storage.base import (
+from edu_portal.storage.base import (
     ObjectInfo,
     ObjectStream,
     Storage,
     validate_key,
     validate_prefix,
 )
-from media_pipeline.storage.errors import (
+from edu_portal.storage.errors import (
     ChecksumMismatch,
     InvalidKey,
     ObjectNotFound,
     StorageError,
     StorageUnavailable,
 )
-from media_pipeline.storage.fs import FilesystemStorage
-from media_pipeline.storage.s3 import MinioStorage
+from edu_portal.storage.fs import FilesystemStorage
+from edu_portal.storage.s3 import MinioStorage
 
 __all__ = [
     "ChecksumMismatch",

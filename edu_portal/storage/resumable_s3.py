@@ -27,14 +27,13 @@ import math
 import secrets
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 
 from minio.datatypes import Part
 from minio.error import S3Error
 
-from media_pipeline.storage.base import DEFAULT_CONTENT_TYPE, ObjectInfo, check_sha256, validate_key
-from media_pipeline.storage.errors import ObjectNotFound, StorageError
-from media_pipeline.storage.resumable import (
+from edu_portal.storage.base import DEFAULT_CONTENT_TYPE, ObjectInfo, check_sha256, validate_key
+from edu_portal.storage.errors import ObjectNotFound, StorageError
+from edu_portal.storage.resumable import (
     RESUMABLE_PREFIX,
     AppendSession,
     Leftover,
@@ -42,9 +41,8 @@ from media_pipeline.storage.resumable import (
     check_name,
 )
 
-if TYPE_CHECKING:
-    from media_pipeline.storage.s3 import MinioStorage
-
+# S3 user metadata holding an object's SHA-256; s3.py reads and writes the same header.
+SHA256_HEADER = "x-amz-meta-sha256"
 MIN_PART_SIZE = 5 << 20  # S3's minimum for every part but the last
 MAX_PARTS = 10_000
 _HASH_BLOCK = 1 << 20
@@ -58,7 +56,7 @@ def part_size_for(length: int, preferred: int) -> int:
 
 
 class MinioAppend(AppendSession):
-    def __init__(self, storage: MinioStorage, state: dict, offset: int) -> None:
+    def __init__(self, storage: MinioResumable, state: dict, offset: int) -> None:
         super().__init__(state, offset)
         self._store = storage
         self._part_size: int = state["part_size"]
@@ -217,7 +215,6 @@ class MinioResumable(ResumableStorage):
             self._complete_multipart(state)
             if sha256 is None:
                 sha256 = self._sha256_of(key)
-            from media_pipeline.storage.s3 import SHA256_HEADER  # s3.py imports this module
 
             metadata = {"Content-Type": content_type, SHA256_HEADER: sha256}
             self._server_copy(key, key, length, metadata)
