@@ -1,12 +1,47 @@
-"""The catalog's pages. ``/resources/`` and ``/videos/`` themselves are routed by the portal
-(edu_portal/portal/urls.py) under the section names the navigation uses."""
+"""Routes of the catalog: its JSON API under ``api/v1/``, the list pages ``resources/`` and
+``videos/``, downloads and previews, and a resource's own page (namespace ``catalog``).
 
-from django.urls import path
+The list pages are named after the navigation sections they fill (``resources``,
+``videos``): the site's navigation links to them and marks them current by those names.
+"""
 
-from catalog import views
+from django.urls import include, path
 
-app_name = "catalog"
+from catalog import files, views
+from catalog.api import taxonomy
+from catalog.api import views as api_views
+
+api_patterns = [
+    path("resources/", api_views.ResourceList.as_view(), name="api-resources"),
+    path("resources/<int:pk>/", api_views.ResourceDetail.as_view(), name="api-resource"),
+    path(
+        "resources/<int:pk>/review/",
+        api_views.ResourceReview.as_view(),
+        name="api-resource-review",
+    ),
+    path("taxonomy/", taxonomy.TaxonomyView.as_view(), name="api-taxonomy"),
+    path("taxonomy/nodes/", taxonomy.TextbookNodeList.as_view(), name="api-taxonomy-nodes"),
+    path(
+        "resources/<int:pk>/processing/",
+        api_views.ResourceProcessing.as_view(),
+        name="api-resource-processing",
+    ),
+    path(
+        "resources/<int:pk>/retranscode/",
+        api_views.ResourceRetranscode.as_view(),
+        name="api-resource-retranscode",
+    ),
+]
+
+page_patterns = [
+    path("resources/<int:pk>/", views.detail, name="detail"),
+]
 
 urlpatterns = [
-    path("resources/<int:pk>/", views.detail, name="detail"),
+    path("api/v1/", include(api_patterns)),
+    path("resources/<int:pk>/download/", files.download, name="resource-download"),
+    path("resources/<int:pk>/preview.pdf", files.preview, name="resource-preview"),
+    path("", include((page_patterns, "catalog"))),
+    path("resources/", views.resource_list, name="resources"),
+    path("videos/", views.videos, name="videos"),
 ]

@@ -13,21 +13,20 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/v1/uploads/", include("media_pipeline.uploads.urls")),
-    path("api/v1/", include("edu_portal.accounts.api_urls")),
-    path("api/v1/", include("catalog.api.urls")),
     path("admin/", admin.site.urls),
-    path("upload/", include("media_pipeline.uploads.page_urls")),
+    # One URL module per feature. A feature whose paths share one prefix is mounted under
+    # it; the others (pages and their ``api/v1/`` endpoints) route full paths from the
+    # root. No two features route the same path, so only each module's own order matters.
     path("review/", include("edu_portal.workflow.urls")),
     path("opds/", include("ebooks.opds.urls")),
     path("periodicals/", include("ebooks.periodicals.urls")),
+    path("", include("edu_portal.accounts.urls")),
     path("", include("edu_portal.storage.urls")),
+    path("", include("media_pipeline.uploads.urls")),
     path("", include("media_pipeline.streaming.urls")),
-    path("", include("catalog.file_urls")),
     path("", include("catalog.urls")),
     path("", include("ebooks.reader.urls")),
     path("", include("edu_portal.portal.urls")),
-    path("", include("edu_portal.accounts.urls")),
 ]
 
 handler403 = "edu_portal.portal.views.permission_denied"

@@ -1,13 +1,19 @@
-"""tus endpoints, included at /api/v1/uploads/. Upload URLs have no trailing slash: tus
-clients use the Location header verbatim."""
+"""Routes of the uploads feature: the tus endpoints under ``api/v1/uploads/`` (namespace
+``uploads``) and the teachers' upload page ``upload/`` (URL name ``upload``).
 
-from django.urls import path
+Upload URLs have no trailing slash: tus clients use the Location header verbatim.
+"""
+
+from django.urls import include, path
 
 from media_pipeline.uploads import views
 
-app_name = "uploads"
-
-urlpatterns = [
+tus_patterns = [
     path("", views.UploadCollectionView.as_view(), name="collection"),
     path("<uuid:pk>", views.UploadDetailView.as_view(), name="detail"),
+]
+
+urlpatterns = [
+    path("api/v1/uploads/", include((tus_patterns, "uploads"))),
+    path("upload/", views.upload_page, name="upload"),
 ]
