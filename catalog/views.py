@@ -20,7 +20,6 @@ from catalog import actions, browse, policy
 from catalog.models import Resource, ResourceFile
 from catalog.related import related
 from edu_portal.access import AccessDenied
-from edu_portal.portal.sections import BY_URL_NAME
 
 SORT_LABELS = {
     "relevance": gettext_lazy("Best match"),
@@ -37,7 +36,7 @@ FACET_TITLES = {
 }
 
 
-def _list_page(request: HttpRequest, section: str, fixed: dict | None = None) -> HttpResponse:
+def _list_page(request: HttpRequest, fixed: dict | None = None) -> HttpResponse:
     params = browse.parse(request.GET, fixed=fixed)
     labels = browse.Labels()
     found = browse.results(request, params, labels)
@@ -55,7 +54,6 @@ def _list_page(request: HttpRequest, section: str, fixed: dict | None = None) ->
     sorts = [s for s in browse.SORTS if s != "relevance" or params.text]
     empty_catalog = not params.has_filters and not found.total and not found.unavailable
     context = {
-        "section": BY_URL_NAME[section],
         "params": params,
         "found": found,
         "steps": steps,
@@ -80,13 +78,13 @@ def _list_page(request: HttpRequest, section: str, fixed: dict | None = None) ->
 @require_safe
 def resource_list(request: HttpRequest) -> HttpResponse:
     """``/resources/``: browse by stage, grade, subject and textbook, or search."""
-    return _list_page(request, "resources")
+    return _list_page(request)
 
 
 @require_safe
 def videos(request: HttpRequest) -> HttpResponse:
     """``/videos/``: the same list, videos only."""
-    return _list_page(request, "videos", fixed={"kind": [Resource.Kind.VIDEO]})
+    return _list_page(request, fixed={"kind": [Resource.Kind.VIDEO]})
 
 
 # --- one resource ------------------------------------------------------------------------------

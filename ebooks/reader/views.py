@@ -31,7 +31,6 @@ from ebooks.reader.models import MAX_LOCATION_LENGTH, ReadingPosition
 from edu_portal.access import AccessDenied
 from edu_portal.jsonbody import NO_STORE, BadInput, no_content, read_json_object
 from edu_portal.jsonbody import json_error as _json_error
-from edu_portal.portal.sections import BY_URL_NAME
 from edu_portal.storage.serving import serve_stored
 from edu_portal.workflow.models import State
 
@@ -364,7 +363,6 @@ def library(request: HttpRequest) -> HttpResponse:
             }
         )
     context = {
-        "section": BY_URL_NAME["ebooks"],
         "query": query,
         "books": books,
         "total": items["total"],

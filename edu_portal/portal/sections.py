@@ -1,8 +1,10 @@
 """The five sections of the site, in navigation order.
 
-Each later feature replaces its section's placeholder view with the real one under the
-same URL name; the titles and descriptions here stay the single source for the
-navigation and the home page.
+A section's page is routed under the section's URL name, by the feature app that fills
+it or, while none does, by the portal's placeholder view. The titles and descriptions
+here are the single source for the navigation, the home page and the page itself (the
+context processor finds the current section by URL name), so feature apps never import
+this module.
 """
 
 from __future__ import annotations
