@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.db.models import Count, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from catalog import policy
@@ -30,7 +31,6 @@ SEARCH_FACETS = ("kind", "stage", "grade", "subject", "collection")
 BROWSE_FACETS = ("kind", "collection")
 MULTI = ("kind", "stage", "grade", "subject", "collection", "edition")
 SORTS = ("relevance", "newest", "downloads")
-BASE_PATH = "/resources/"
 
 
 def published_visible(request) -> QuerySet[Resource]:
@@ -101,7 +101,7 @@ class Params:
 
     def url(self, **changes) -> str:
         pairs = self.pairs(**changes)
-        return BASE_PATH + ("?" + urlencode(pairs) if pairs else "")
+        return reverse("resources") + ("?" + urlencode(pairs) if pairs else "")
 
     def search_filters(self) -> dict[str, list[str]]:
         filters = {name: list(values) for name, values in self.filters.items() if values}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -51,7 +52,7 @@ class Periodical(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return f"/periodicals/{self.slug}/"
+        return reverse("periodicals:periodical", args=[self.slug])
 
 
 class Issue(models.Model):
@@ -103,7 +104,7 @@ class Issue(models.Model):
         return f"{self.periodical.name} {self.display_title}"
 
     def get_absolute_url(self) -> str:
-        return f"/periodicals/{self.periodical.slug}/{self.key}/"
+        return reverse("periodicals:issue", args=[self.periodical.slug, self.volume, self.number])
 
     @property
     def display_title(self) -> str:
@@ -171,7 +172,7 @@ class Article(Reviewable):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return f"/periodicals/articles/{self.pk}/"
+        return reverse("periodicals:article", args=[self.pk])
 
     @property
     def is_accepted(self) -> bool:

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -86,7 +87,7 @@ def issue(request: HttpRequest, slug: str, volume: int, number: int) -> HttpResp
         "issue": item,
         "periodical": item.periodical,
         "articles": item.toc(),
-        "read_url": f"/read/{resource.pk}/" if resource is not None else "",
+        "read_url": reverse("reader:read", args=[resource.pk]) if resource is not None else "",
         "is_editor": is_editor(request.user, item.periodical),
     }
     return render(request, "periodicals/issue.html", context)

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from catalog import policy as catalog_policy
@@ -92,7 +93,8 @@ def verify_stream_token(request: HttpRequest, resource_id: int, params) -> int:
 
 def part_url(resource: Resource, name: str, token: dict[str, str]) -> str:
     """The site-relative, signed URL of one part of the published output."""
-    return f"/stream/{resource.pk}/{output_set(resource)}/{name}?{urlencode(token)}"
+    path = reverse("streaming:part", args=[resource.pk, output_set(resource), name])
+    return f"{path}?{urlencode(token)}"
 
 
 def can_download(user, resource: Resource) -> bool:

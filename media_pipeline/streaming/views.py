@@ -14,6 +14,7 @@ from django.http import (
     HttpResponseRedirect,
     JsonResponse,
 )
+from django.urls import reverse
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -96,12 +97,12 @@ def part(request: HttpRequest, pk: int, output: int, name: str) -> HttpResponse:
         return unavailable()
     # The same token goes on: it is bound to the resource, not to one file.
     query = urlencode({k: request.GET[k] for k in ("exp", "sig", "ipb") if k in request.GET})
-    directory = name.rpartition("/")[0]
     if name.endswith(".m3u8"):
         body = playlists.sign_playlist(text, prefix="", query=query)
         content_type = PLAYLIST_TYPE
     else:
-        base = f"/stream/{pk}/{output}/" + (f"{directory}/" if directory else "")
+        # Cues name their sprite relative to the track: prefix the track's own directory.
+        base = reverse("streaming:part", args=[pk, output, name]).rpartition("/")[0] + "/"
         body = playlists.sign_thumbnail_track(text, base=base, query=query)
         content_type = "text/vtt; charset=utf-8"
     response = HttpResponse(body, content_type=content_type)
