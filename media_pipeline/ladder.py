@@ -3,7 +3,7 @@
 Pure functions over :class:`~media_pipeline.probe.MediaInfo`; nothing here runs ffmpeg, so
 every rule is unit-tested with made-up sources.
 
-Rules (DESIGN.md §4, step 4):
+Rules:
 
 * Rungs are named by the picture's *short* side (1080/720/480/360/240), so a portrait phone
   video gets a 1080x1920 "1080p" rung instead of a 608x1080 sliver. Only rungs at or below

@@ -191,7 +191,8 @@ def cover(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _error(status: int, code: str, detail: str, hint: str = "") -> JsonResponse:
-    # The reader's errors have always been sent with the Chinese unescaped.
+    # Chinese stays readable in the body (UTF-8, not \u escapes), as in the site's other
+    # JSON errors.
     return _json_error(status, code, detail, hint, ensure_ascii=False)
 
 

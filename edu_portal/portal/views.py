@@ -1,7 +1,8 @@
 """Home page, section placeholders and the error pages of the whole site.
 
-Every refusal says why and what to do (DESIGN §1): the 403 handler shows the reason an
-``access.AccessDenied`` carries, and API clients get the same sentence as JSON.
+Every refusal says why and what to do, since a bare "Forbidden" leaves a teacher or a
+parent with no way forward: the 403 handler shows the reason an ``access.AccessDenied``
+carries, and API clients get the same sentence as JSON.
 """
 
 from __future__ import annotations

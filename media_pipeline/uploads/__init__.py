@@ -3,6 +3,5 @@
 tus.py (protocol), filetypes.py (type checks), hashing.py (a SHA-256 saved between
 requests), actions.py (create / append / finish / terminate / expire; the streaming and
 locking design is described there), views.py, cleanup.py + tasks.py (expiry). The storage
-side is edu_portal.storage.resumable. Chinese messages: zh_Hans.po, to be merged into
-edu_portal/locale.
+side is edu_portal.storage.resumable.
 """
