@@ -54,6 +54,7 @@ run: setup
 test: setup test-os-packages
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	node_modules/.bin/eslint .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -62,6 +63,7 @@ bench: setup bench-os-packages
 
 lint:
 	$(PY) -m ruff check .
+	node_modules/.bin/eslint .
 
 format:
 	$(PY) -m ruff format .

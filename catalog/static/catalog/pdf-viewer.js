@@ -6,6 +6,8 @@
 // are drawn only when they come near the screen, so a 200-slide courseware file opens fast
 // on a phone; canvases far away are dropped again to bound memory.
 
+import { format } from "../portal/helpers.js";
+
 const ZOOM_STEPS = [0.5, 0.75, 1, 1.25, 1.5, 2, 3];
 const MAX_PIXEL_RATIO = 2; // sharper than that costs phones too much memory
 const KEEP_RENDERED = 8; // canvases kept around the visible pages
@@ -246,9 +248,7 @@ class PdfViewer {
     const pages = this.pdf.numPages;
     this.pageInput.value = String(this.current);
     this.countEl.textContent = `/ ${pages}`;
-    this.pageInput.title = this.root.dataset.msgPage
-      .replace("{page}", String(this.current))
-      .replace("{pages}", String(pages));
+    this.pageInput.title = format(this.root.dataset.msgPage, { page: this.current, pages });
     this.zoomEl.textContent = `${Math.round(this.zoom * 100)}%`;
     this.root.querySelector('[data-action="prev"]').disabled = this.current <= 1;
     this.root.querySelector('[data-action="next"]').disabled = this.current >= pages;

@@ -1,14 +1,14 @@
-/* The video player of the watch page: hls.js (or native HLS on iOS/Safari) behind our
- * own controls, thumbnail previews on the seek bar, resume, statistics beacons, and
- * recovery when the short-lived segment tokens expire. Configuration and translated
- * strings come from the page (#player-config); nothing here is inline. */
-(function () {
-  "use strict";
+// The video player of the watch page (streaming/watch.html, and catalog/detail.html for a
+// video resource): hls.js (or native HLS on iOS/Safari) behind our own controls, thumbnail
+// previews on the seek bar, resume, statistics beacons, and recovery when the short-lived
+// segment tokens expire. Configuration and translated strings come from the page
+// (json_script "player-config"); nothing here is inline. hls.js's UMD build is loaded by a
+// classic <script> before this module and read as window.Hls; without it (or without
+// MediaSource) the browser's own HLS is used.
 
-  var configNode = document.getElementById("player-config");
-  var root = document.getElementById("player");
-  if (!configNode || !root) return;
-  var config = JSON.parse(configNode.textContent);
+import { format, request } from "../portal/helpers.js";
+
+function startPlayer(config, root) {
   var text = config.text || {};
 
   var video = root.querySelector("video");
@@ -38,12 +38,6 @@
   var resumeAt = config.startAt > 0 ? config.startAt : 0;
   var manualLevel = -1;
   var mediaRecoveries = 0;
-
-  function format(template, values) {
-    return String(template).replace(/\{(\w+)\}/g, function (all, key) {
-      return key in values ? values[key] : all;
-    });
-  }
 
   function clock(seconds) {
     var total = Math.max(0, Math.floor(seconds || 0));
@@ -435,7 +429,7 @@
   }
 
   function loadThumbnails() {
-    if (!config.thumbnailsUrl || !window.fetch) return;
+    if (!config.thumbnailsUrl) return;
     fetch(config.thumbnailsUrl, { credentials: "same-origin" })
       .then(function (response) {
         return response.ok ? response.text() : "";
@@ -555,14 +549,8 @@
   // --- resume position and viewing statistics ----------------------------------------------
 
   function post(url, body) {
-    if (!url || !window.fetch) return;
-    fetch(url, {
-      method: "POST",
-      credentials: "same-origin",
-      keepalive: true,
-      headers: { "Content-Type": "application/json", "X-CSRFToken": config.csrfToken },
-      body: JSON.stringify(body),
-    }).catch(function () {});
+    if (!url) return;
+    request(url, { method: "POST", json: body, csrf: config.csrfToken, keepalive: true }).catch(function () {});
   }
 
   var SAVE_EVERY = 10;
@@ -587,7 +575,7 @@
         window.localStorage.setItem(key, id);
       }
       return id;
-    } catch (error) {
+    } catch {
       return "";
     }
   }
@@ -668,4 +656,8 @@
   } else {
     fail(text.notSupported);
   }
-})();
+}
+
+const configNode = document.getElementById("player-config");
+const playerRoot = document.getElementById("player");
+if (configNode && playerRoot) startPlayer(JSON.parse(configNode.textContent), playerRoot);

@@ -6,6 +6,9 @@
 // (root.pdfViewer) for the outline and the position. TXT: a scrolling text box.
 // Signed-in readers' positions are saved (debounced, and when the page is hidden) and
 // restored on open. No inline script: the settings come from the "reader-config" JSON.
+// epub.js and JSZip are UMD builds loaded by classic <script> tags before this module.
+
+import { format, request } from "../portal/helpers.js";
 
 const config = JSON.parse(document.getElementById("reader-config").textContent);
 const text = config.text;
@@ -39,7 +42,7 @@ function showProgress(fraction, label) {
     progressEl.textContent = label;
   } else if (fraction !== null && fraction !== undefined) {
     const percent = Math.round(Math.max(0, Math.min(1, fraction)) * 100);
-    progressEl.textContent = text.progress.replace("{percent}", percent + "%");
+    progressEl.textContent = format(text.progress, { percent: `${percent}%` });
   }
 }
 
@@ -66,23 +69,18 @@ const saver = {
   flush(leaving) {
     clearTimeout(this.timer);
     if (!this.pending) return;
-    const body = JSON.stringify(this.pending);
+    const position = this.pending;
     this.pending = null;
+    const body = JSON.stringify(position);
     if (body === this.lastSent) return;
     this.lastSent = body;
-    fetch(config.positionUrl, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": config.csrfToken },
-      body,
-      credentials: "same-origin",
-      keepalive: leaving,
-    })
-      .then((response) => {
-        root.dataset.saved = response.ok ? "1" : "0";
-        if (!response.ok && !leaving) console.warn("reader:", text.saveFailed, response.status);
+    request(config.positionUrl, { method: "POST", json: position, csrf: config.csrfToken, keepalive: leaving })
+      .then(() => {
+        root.dataset.saved = "1";
       })
-      .catch(() => {
+      .catch((error) => {
         root.dataset.saved = "0";
+        if (error.status && !leaving) console.warn("reader:", text.saveFailed, error.status);
       });
   },
 };
@@ -96,7 +94,7 @@ function fontControls(apply) {
   let size = 100;
   try {
     size = Number(localStorage.getItem(FONT_KEY)) || 100;
-  } catch (error) {
+  } catch {
     // Storage refused (private mode): the size is simply not remembered.
   }
   size = Math.max(FONT_MIN, Math.min(FONT_MAX, size));
@@ -108,7 +106,7 @@ function fontControls(apply) {
     root.querySelector('[data-action="larger"]').disabled = size >= FONT_MAX;
     try {
       localStorage.setItem(FONT_KEY, String(size));
-    } catch (error) {
+    } catch {
       // not remembered, see above
     }
     apply(size);
@@ -224,7 +222,7 @@ async function openEpub() {
   const saved = config.start && config.start.location;
   try {
     await rendition.display(saved || undefined);
-  } catch (error) {
+  } catch {
     // A position saved in an earlier edition of the book: start at the beginning.
     await rendition.display();
   }
@@ -267,7 +265,7 @@ function openPdf() {
     if (page > 1) viewer.goTo(page);
     const pages = viewer.pdf.numPages;
     const report = () => {
-      showProgress(null, text.page.replace("{page}", viewer.current).replace("{pages}", pages));
+      showProgress(null, format(text.page, { page: viewer.current, pages }));
       root.dataset.location = String(viewer.current);
       saver.set(viewer.current, pages > 1 ? (viewer.current - 1) / (pages - 1) : 1);
     };
@@ -276,7 +274,7 @@ function openPdf() {
       attributes: true,
       attributeFilter: ["title"],
     });
-    showProgress(null, text.page.replace("{page}", viewer.current).replace("{pages}", pages));
+    showProgress(null, format(text.page, { page: viewer.current, pages }));
   };
   new MutationObserver(() => {
     if (viewerRoot.classList.contains("is-ready")) onReady();
@@ -291,7 +289,7 @@ function decode(buffer) {
   // Chinese plain-text books are often GB 18030 (GBK) rather than UTF-8.
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(buffer);
-  } catch (error) {
+  } catch {
     return new TextDecoder("gb18030").decode(buffer);
   }
 }
