@@ -132,9 +132,6 @@ def player_context(request: HttpRequest, resource: Resource) -> dict | None:
         return None
     user = request.user
     token = policy.stream_token(request, resource)
-    status_url = reverse("streaming:status", args=[resource.pk])
-    # The other endpoints live next to status: /stream/<id>/position, /stream/<id>/beacon.
-    base = status_url.rsplit("/", 1)[0]
     signed_in = user.is_authenticated
     saved = saved_position(user, resource) if signed_in else None
     start = start_position(saved, resource.duration)
@@ -143,8 +140,8 @@ def player_context(request: HttpRequest, resource: Resource) -> dict | None:
         "masterUrl": reverse("streaming:master", args=[resource.pk]),
         # Audio has a poster but no thumbnail sprite.
         "thumbnailsUrl": policy.part_url(resource, VTT_NAME, token) if is_video else "",
-        "positionUrl": f"{base}/position" if signed_in else "",
-        "beaconUrl": f"{base}/beacon",
+        "positionUrl": reverse("streaming:position", args=[resource.pk]) if signed_in else "",
+        "beaconUrl": reverse("streaming:beacon", args=[resource.pk]),
         "csrfToken": get_token(request),
         "startAt": start,
         "duration": resource.duration or 0,
