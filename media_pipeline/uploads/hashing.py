@@ -25,7 +25,8 @@ _DIGEST_SIZE = 32
 
 
 class _Ctx(ctypes.Structure):
-    # OpenSSL's SHA256_CTX (include/openssl/sha.h), unchanged since 0.9.8.
+    # The layout of OpenSSL's SHA256_CTX struct, the same in every OpenSSL release since
+    # 0.9.8, so a state saved by one worker can be resumed by any other.
     _fields_ = [
         ("h", ctypes.c_uint32 * 8),
         ("Nl", ctypes.c_uint32),
