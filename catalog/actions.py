@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import mimetypes
 from collections.abc import Iterable
-from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -14,13 +11,16 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog import policy
+from catalog import counters, kinds, policy
+from catalog.blobs import blob_from_object
 from catalog.models import Blob, Resource, ResourceFile, Tag
+from catalog.sources import StoredSource
 from catalog.taxonomy import stage_of_grade
 from edu_portal.access import Visibility
 from edu_portal.accounts.audit import log_event
 from edu_portal.accounts.permissions import has_perm, is_bureau_admin
-from edu_portal.storage import get_storage
+from edu_portal.workflow import transitions
+from edu_portal.workflow.models import State
 
 log = logging.getLogger(__name__)
 
@@ -40,75 +40,6 @@ EDITABLE = (
     "collection",
     "licence",
 )
-
-
-# --- files, stored once by content ---------------------------------------------------------
-
-
-def _blob_row(sha256: str, size: int, content_type: str) -> Blob:
-    try:
-        with transaction.atomic():
-            blob, _created = Blob.objects.get_or_create(
-                sha256=sha256,
-                defaults={"size": size, "content_type": content_type, "key": Blob.key_for(sha256)},
-            )
-    except IntegrityError:  # created by a concurrent import of the same file
-        blob = Blob.objects.get(sha256=sha256)
-    return blob
-
-
-def blob_from_object(src_key: str, *, sha256: str, size: int, content_type: str) -> Blob:
-    """The Blob for an object already in the store (an upload): copied server-side to its
-    content address unless an identical file is stored already."""
-    storage = get_storage()
-    key = Blob.key_for(sha256)
-    if not storage.exists(key):
-        storage.copy(src_key, key)
-    return _blob_row(sha256, size, content_type)
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def blob_from_file(
-    path: Path,
-    *,
-    content_type: str = "",
-    sha256: str | None = None,
-    written: list[str] | None = None,
-) -> Blob:
-    """The Blob for a local file (bulk import, generated previews); uploaded only if new,
-    and then its key appended to ``written`` (so a failed transaction can remove it).
-    ``put`` verifies the SHA-256, so a file changing under us is refused, not stored."""
-    sha256 = sha256 or sha256_of(path)
-    content_type = content_type or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    storage = get_storage()
-    key = Blob.key_for(sha256)
-    size = path.stat().st_size
-    if not storage.exists(key):
-        with path.open("rb") as handle:
-            storage.put(key, handle, length=size, content_type=content_type, expected_sha256=sha256)
-        if written is not None:
-            written.append(key)
-    return _blob_row(sha256, size, content_type)
-
-
-def blob_from_bytes(data: bytes, *, content_type: str, written: list[str] | None = None) -> Blob:
-    """The Blob for bytes in memory (e-book covers, thumbnails); uploaded only if new,
-    and then its key appended to ``written``, as :func:`blob_from_file` does."""
-    sha256 = hashlib.sha256(data).hexdigest()
-    storage = get_storage()
-    key = Blob.key_for(sha256)
-    if not storage.exists(key):
-        storage.put_bytes(key, data, content_type=content_type, expected_sha256=sha256)
-        if written is not None:
-            written.append(key)
-    return _blob_row(sha256, len(data), content_type)
 
 
 # --- metadata --------------------------------------------------------------------------------
@@ -187,29 +118,73 @@ def set_tags(resource: Resource, names: Iterable[str]) -> None:
     resource.tags.set(tags)
 
 
-def _after_commit_index(resource_id: int) -> None:
-    try:
-        from catalog.search.indexing import schedule_index
-    except ImportError:  # pragma: no cover - the search module is always present
-        return
-    schedule_index(resource_id)
-
-
-def _after_commit_preview(resource_id: int) -> None:
-    try:
-        from catalog.previews.tasks import enqueue_preview
-    except ImportError:  # pragma: no cover
-        return
-    enqueue_preview(resource_id)
-
-
 # --- create, edit, delete --------------------------------------------------------------------
+
+
+def create_from_blob(
+    blob: Blob,
+    *,
+    owner,
+    title: str,
+    kind: str,
+    filename: str,
+    description: str = "",
+    visibility: str = Visibility.INTRANET,
+    state: str = State.DRAFT,
+    tags: Iterable[str | Tag] = (),
+    audit: dict | None = None,
+    process: bool = True,
+    **fields,
+) -> Resource:
+    """The one way a resource is made from a stored file (uploads, bulk import, e-book
+    ingest, the demo): the row, its original file, tags and an audit entry, then the
+    kind's follow-up work (``catalog.kinds``) unless ``process`` is False because the
+    caller has done it. Taxonomy ``fields`` must be cleaned already (``clean_taxonomy``).
+    Search indexing follows from the saved rows (``catalog.search.signals``).
+    """
+    initial = kinds.handler_for(kind).initial_fields(kind) if process else {}
+    if state == State.PUBLISHED:
+        fields.setdefault("published_at", timezone.now())
+    # Joins the caller's transaction (the importer's per-file savepoint) or makes one.
+    with transaction.atomic(savepoint=False):
+        resource = Resource.objects.create(
+            title=title,
+            description=description,
+            kind=kind,
+            visibility=visibility,
+            uploader=owner,
+            org_unit=getattr(owner, "org_unit", None),
+            source_key=blob.key,
+            source_size=blob.size,
+            source_sha256=blob.sha256,
+            source_filename=filename[:255],
+            state=state,
+            **{**initial, **fields},
+        )
+        ResourceFile.objects.create(
+            resource=resource,
+            blob=blob,
+            role=ResourceFile.Role.ORIGINAL,
+            filename=filename or title,
+        )
+        tags = list(tags)
+        if tags and all(isinstance(tag, Tag) for tag in tags):
+            # Rows the caller made once for many files (the bulk importer's cache).
+            Resource.tags.through.objects.bulk_create(
+                [Resource.tags.through(resource=resource, tag=tag) for tag in tags]
+            )
+        elif tags:
+            set_tags(resource, tags)
+        log_event(resource, audit or {"created": [None, blob.key]})
+        if process:
+            kinds.after_create(resource)
+    return resource
 
 
 def create_resource(
     user,
     *,
-    upload,
+    source: StoredSource,
     title: str,
     kind: str,
     description: str = "",
@@ -218,60 +193,34 @@ def create_resource(
     submit: bool = False,
     **metadata,
 ) -> Resource:
-    """A new draft resource from the user's finished tus upload (see uploads).
+    """A new draft resource from a user's finished upload (``catalog.sources``).
 
-    The file becomes a Blob (shared with identical files), videos and audio get a
-    processing job, documents a preview job; ``submit`` sends it to review at once.
+    The file becomes a Blob (shared with identical files); the kind's follow-up work is
+    queued; ``submit`` sends it to review at once. The upload is released only after
+    commit, so a failure here leaves it intact to try again.
     """
-    from media_pipeline.processing.models import ProcessingJob
-    from media_pipeline.processing.tasks import enqueue
-
     if not has_perm(user, "resource.upload"):
         raise PermissionDenied(_("Your account may not upload resources."))
-    _check_kind(kind, upload.filetype or "")
+    _check_kind(kind, source.content_type or "")
     fields = clean_taxonomy({k: v for k, v in metadata.items() if k in EDITABLE})
     with transaction.atomic():
         blob = blob_from_object(
-            upload.key, sha256=upload.sha256, size=upload.length, content_type=upload.filetype
+            source.key, sha256=source.sha256, size=source.size, content_type=source.content_type
         )
-        resource = Resource.objects.create(
+        resource = create_from_blob(
+            blob,
+            owner=user,
             title=title,
-            description=description,
             kind=kind,
+            filename=source.filename,
+            description=description,
             visibility=visibility,
-            uploader=user,
-            org_unit=getattr(user, "org_unit", None),
-            source_key=blob.key,
-            source_size=blob.size,
-            source_sha256=blob.sha256,
-            source_filename=(upload.filename or "")[:255],
+            tags=tags,
             **fields,
         )
-        ResourceFile.objects.create(
-            resource=resource,
-            blob=blob,
-            role=ResourceFile.Role.ORIGINAL,
-            filename=resource.source_filename or title,
-        )
-        set_tags(resource, tags)
-        log_event(resource, {"created": [None, blob.key]})
-        if kind in MEDIA_KINDS:
-            job = ProcessingJob.objects.create(resource=resource)
-            enqueue(job.pk)
-        else:
-            Resource.objects.filter(pk=resource.pk).update(
-                status=Resource.Status.READY, preview_state=Resource.Preview.PENDING
-            )
-            resource.refresh_from_db()
-            transaction.on_commit(lambda: _after_commit_preview(resource.pk))
-            if kind == Resource.Kind.EBOOK:
-                from ebooks.tasks import enqueue_ingest
-
-                enqueue_ingest(resource.pk)
         if submit:
-            from edu_portal.workflow import transitions
-
             transitions.submit(user, resource)
+        transaction.on_commit(source.release)
     return resource
 
 
@@ -300,7 +249,6 @@ def update_resource(user, resource: Resource, *, tags: Iterable[str] | None = No
         resource.save()
         if tags is not None:
             set_tags(resource, tags)
-        transaction.on_commit(lambda: _after_commit_index(resource.pk))
     return resource
 
 
@@ -313,7 +261,6 @@ def delete_resource(user, resource: Resource) -> Resource:
         resource.deleted_at = timezone.now()
         resource.save(update_fields=["deleted_at", "updated_at"])
         log_event(resource, {"deleted": [None, resource.deleted_at.isoformat()]})
-        transaction.on_commit(lambda: _after_commit_index(resource.pk))
     return resource
 
 
@@ -324,16 +271,14 @@ def restore_resource(user, resource: Resource) -> Resource:
         log_event(resource, {"deleted": [resource.deleted_at.isoformat(), None]})
         resource.deleted_at = None
         resource.save(update_fields=["deleted_at", "updated_at"])
-        transaction.on_commit(lambda: _after_commit_index(resource.pk))
     return resource
 
 
 def record_download(resource: Resource, variant: str) -> None:
-    """Count and audit one download (a resumed download is not counted again)."""
-    Resource.objects.filter(pk=resource.pk).update(download_count=F("download_count") + 1)
+    """Count and audit one download (a resumed download is not counted again). The count
+    is buffered (``catalog.counters``) and reaches the row and the index on the next flush."""
+    counters.downloads().add(resource.pk)
     log_event(resource, {"download": [None, variant]})
-    # "Most downloaded" sorts on the index's copy of the count.
-    transaction.on_commit(lambda: _after_commit_index(resource.pk))
 
 
 def record_view(resource: Resource) -> None:

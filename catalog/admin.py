@@ -1,4 +1,4 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
@@ -15,21 +15,6 @@ from catalog.models import (
     Tag,
     TextbookNode,
 )
-from media_pipeline.processing import actions
-from media_pipeline.processing.models import ProcessingJob
-
-
-class ProcessingJobInline(admin.TabularInline):
-    model = ProcessingJob
-    extra = 0
-    can_delete = False
-    show_change_link = False
-    fields = ["state", "percent", "attempts", "error_message", "error_detail", "created_at",
-              "finished_at", "output_prefix", "command"]  # fmt: skip
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class ResourceFileInline(admin.TabularInline):
@@ -54,18 +39,15 @@ class ResourceAdmin(admin.ModelAdmin):
     raw_id_fields = ["uploader", "org_unit", "textbook_node"]
     readonly_fields = ["source_key", "source_filename", "source_size", "source_sha256",
                        "output_prefix", "poster_key", "mp4_key", "deleted_at"]  # fmt: skip
-    actions = ["retranscode", "take_down", "restore"]
-    inlines = [ResourceFileInline, ProcessingJobInline]
+    actions = ["take_down", "restore"]
+    inlines = [ResourceFileInline]
 
-    @admin.action(description=_("Re-transcode the selected resources"))
-    def retranscode(self, request, queryset):
-        count = 0
-        for resource in queryset:
-            actions.retranscode(request.user, resource)
-            count += 1
-        self.message_user(
-            request, _("%d resources queued for processing.") % count, messages.SUCCESS
-        )
+    @classmethod
+    def extend(cls, *, inlines=(), actions=()) -> None:
+        """Apps that handle some kinds (``catalog.kinds``) add their inlines and actions
+        here from their ``admin.py``, so the catalog's admin never imports them."""
+        cls.inlines = [*cls.inlines, *inlines]
+        cls.actions = [*cls.actions, *actions]
 
     @admin.action(description=_("Take down the selected resources (they can be restored)"))
     def take_down(self, request, queryset):

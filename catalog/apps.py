@@ -7,6 +7,8 @@ class CatalogConfig(AppConfig):
     verbose_name = _("Resource catalog")
 
     def ready(self) -> None:
+        from catalog.search import signals
         from catalog.workflow import register
 
         register()
+        signals.connect()

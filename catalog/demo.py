@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from django.db import transaction
 from django.utils import timezone
 
-from catalog import actions
-from catalog.models import Collection, Edition, Resource, ResourceFile, Subject, TextbookNode
+from catalog import actions, blobs
+from catalog.models import Collection, Edition, Resource, Subject, TextbookNode
+from edu_portal.workflow.models import State
 
 # (edition, subject, grade, book name, [(unit, [lessons])])
 BOOKS = [
@@ -210,17 +210,8 @@ def build_books() -> dict[str, TextbookNode]:
     return lessons
 
 
-def _publish(resource: Resource) -> None:
-    Resource.objects.filter(pk=resource.pk).update(
-        state="published", published_at=timezone.now(), submitted_at=timezone.now()
-    )
-
-
 def seed(owner, *, with_video: bool = True) -> list[Resource]:
     """Create what is missing (by title); returns the resources created now."""
-    from media_pipeline.processing.models import ProcessingJob
-    from media_pipeline.processing.tasks import enqueue
-
     lessons = build_books()
     created: list[Resource] = []
     wanted = [*RESOURCES, *([VIDEO] if with_video else [])]
@@ -243,34 +234,20 @@ def seed(owner, *, with_video: bool = True) -> list[Resource]:
                 content_type = "text/plain"
             lesson = lessons.get(demo.lesson or "")
             fields = actions.clean_taxonomy({"textbook_node": lesson} if lesson else {})
-            with transaction.atomic():
-                blob = actions.blob_from_file(path, content_type=content_type)
-                resource = Resource.objects.create(
-                    title=demo.title,
-                    description="\n".join(demo.body),
-                    kind=demo.kind,
-                    visibility=demo.visibility,
-                    uploader=owner,
-                    org_unit=owner.org_unit,
-                    collection=Collection.objects.get(slug=demo.collection),
-                    source_key=blob.key,
-                    source_size=blob.size,
-                    source_sha256=blob.sha256,
-                    source_filename=demo.filename,
-                    **fields,
-                )
-                ResourceFile.objects.create(
-                    resource=resource, blob=blob, role="original", filename=demo.filename
-                )
-                actions.set_tags(resource, demo.tags)
-                _publish(resource)
-                if demo.kind == "video":
-                    enqueue(ProcessingJob.objects.create(resource=resource).pk)
-                else:
-                    Resource.objects.filter(pk=resource.pk).update(
-                        status=Resource.Status.READY, preview_state=Resource.Preview.PENDING
-                    )
-                    transaction.on_commit(lambda pk=resource.pk: actions._after_commit_preview(pk))
-                transaction.on_commit(lambda pk=resource.pk: actions._after_commit_index(pk))
+            blob = blobs.blob_from_file(path, content_type=content_type)
+            resource = actions.create_from_blob(
+                blob,
+                owner=owner,
+                title=demo.title,
+                kind=demo.kind,
+                filename=demo.filename,
+                description="\n".join(demo.body),
+                visibility=demo.visibility,
+                state=State.PUBLISHED,
+                tags=demo.tags,
+                collection=Collection.objects.get(slug=demo.collection),
+                submitted_at=timezone.now(),
+                **fields,
+            )
             created.append(resource)
     return created

@@ -179,27 +179,6 @@ class Resource(Reviewable):
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
 
-    @property
-    def stream_path(self) -> str | None:
-        """Where the player fetches the master playlist (served by the streaming views)."""
-        if self.status != self.Status.READY or not self.output_prefix or self.is_deleted:
-            return None
-        return f"/stream/{self.pk}/master.m3u8"
-
-    @property
-    def read_path(self) -> str | None:
-        """The e-book reader (``ebooks.reader``), for e-books whose ingest has finished."""
-        if self.kind != self.Kind.EBOOK or self.is_deleted or not hasattr(self, "ebook"):
-            return None
-        return f"/read/{self.pk}/"
-
-    @property
-    def watch_path(self) -> str | None:
-        """The player page; it shows progress while the video is still processing."""
-        if self.kind not in (self.Kind.VIDEO, self.Kind.AUDIO) or self.is_deleted:
-            return None
-        return f"/watch/{self.pk}/"
-
 
 class ResourceFile(models.Model):
     """A file of a resource: the original, a generated preview (PDF), or an attachment."""
@@ -243,5 +222,20 @@ class ResourceText(models.Model):
 
 
 # Models kept in their own modules but owned by this app (migrations live in catalog/).
+class CounterBatch(models.Model):
+    """A batch of buffered counts already applied (``catalog.counters``), so a flush
+    retried after a crash between the database commit and the cleanup counts nothing twice."""
+
+    batch_id = models.CharField(max_length=96, unique=True)
+    applied_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("applied counter batch")
+        verbose_name_plural = _("applied counter batches")
+
+    def __str__(self) -> str:
+        return self.batch_id
+
+
 from catalog.importer_models import ImportRecord  # noqa: E402, F401
 from catalog.search.models import SearchEntry  # noqa: E402, F401

@@ -21,16 +21,6 @@ api_patterns = [
     ),
     path("taxonomy/", taxonomy.TaxonomyView.as_view(), name="api-taxonomy"),
     path("taxonomy/nodes/", taxonomy.TextbookNodeList.as_view(), name="api-taxonomy-nodes"),
-    path(
-        "resources/<int:pk>/processing/",
-        api_views.ResourceProcessing.as_view(),
-        name="api-resource-processing",
-    ),
-    path(
-        "resources/<int:pk>/retranscode/",
-        api_views.ResourceRetranscode.as_view(),
-        name="api-resource-retranscode",
-    ),
 ]
 
 page_patterns = [

@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from catalog import actions, browse, policy
+from catalog import actions, browse, kinds, policy
 from catalog.models import Resource, ResourceFile
 from catalog.related import related
 from edu_portal.access import AccessDenied
+from edu_portal.workflow.transitions import available_actions
 
 SORT_LABELS = {
     "relevance": gettext_lazy("Best match"),
@@ -141,28 +142,15 @@ def _download(request: HttpRequest, resource: Resource) -> dict:
     except AccessDenied as refusal:
         return {"refusal": refusal.message, "hint": refusal.hint, "code": refusal.code}
     links = [(reverse("resource-download", args=[resource.pk]), _("Download"))]
-    if resource.kind == Resource.Kind.VIDEO and resource.mp4_key:
-        links.append(
-            (reverse("streaming:download", args=[resource.pk, "mp4"]), _("Download MP4 (720p)"))
-        )
+    links += kinds.handler_for(resource.kind).download_links(resource)
     return {"links": links}
 
 
 def _workflow_actions(request: HttpRequest, resource: Resource) -> list[str]:
-    from edu_portal.workflow.transitions import available_actions
-
     try:
         return available_actions(request.user, resource)
     except LookupError:  # resources not registered with the workflow (some test setups)
         return []
-
-
-def _player(request: HttpRequest, resource: Resource) -> dict | None:
-    if resource.watch_path is None:
-        return None
-    from media_pipeline.streaming.page import player_context
-
-    return player_context(request, resource)
 
 
 @require_safe
@@ -196,11 +184,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "files": files,
         "download": _download(request, resource),
         "pdf_url": reverse("resource-preview", args=[resource.pk]),
-        "player": _player(request, resource),
-        "read_url": resource.read_path,
+        "player": None,
+        "watch_url": kinds.link(resource, "watch"),
+        "read_url": kinds.link(resource, "read"),
         "can_submit": "submit" in workflow,
         "submit_url": reverse("workflow:act", args=["catalog.resource", resource.pk, "submit"]),
         "show_comment": bool(resource.review_comment) and policy.can_manage(request.user, resource),
         "related": related(request, resource),
     }
+    if not resource.is_deleted:
+        context.update(kinds.handler_for(resource.kind).detail_context(request, resource))
     return render(request, "catalog/detail.html", context)

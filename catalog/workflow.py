@@ -6,9 +6,11 @@ from __future__ import annotations
 import logging
 
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 
 from catalog import policy
 from catalog.models import Resource
+from catalog.search import signals
 from edu_portal.accounts.permissions import has_perm, is_bureau_admin, perm_paths
 from edu_portal.workflow import registry
 from edu_portal.workflow.models import State
@@ -78,7 +80,7 @@ class ResourcePolicy(registry.Policy):
         return str(obj.get_kind_display())
 
     def url(self, obj: Resource) -> str:
-        return f"/resources/{obj.pk}/"
+        return reverse("catalog:detail", args=[obj.pk])
 
     def owner(self, obj: Resource):
         return obj.uploader
@@ -91,11 +93,7 @@ class ResourcePolicy(registry.Policy):
 
     def after_transition(self, obj: Resource, action: str, from_state: str, to_state: str):
         # Publishing adds it to search, withdrawing removes it; the task reads the state.
-        try:
-            from catalog.search.indexing import schedule_index
-        except ImportError:  # pragma: no cover - the search module is always present
-            return
-        schedule_index(obj.pk)
+        signals.request_index(obj.pk)
 
 
 def register() -> None:

@@ -21,15 +21,8 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from catalog.actions import (
-    _after_commit_index,
-    blob_from_bytes,
-    blob_from_file,
-    clean_taxonomy,
-    set_tags,
-    sha256_of,
-)
-from catalog.actions import _blob_row as _blob_row  # re-exported: tests make Blob rows with it
+from catalog.actions import clean_taxonomy, create_from_blob
+from catalog.blobs import blob_from_bytes, blob_from_file, remove_written, sha256_of
 from catalog.models import Blob, Resource, ResourceFile, ResourceText
 from ebooks.models import EBook
 from ebooks.parse import BookInfo, Cover, IngestError, read_book
@@ -148,16 +141,6 @@ def _flatten(image):
 # --- storing ----------------------------------------------------------------------------------
 
 
-def _remove(keys: list[str]) -> None:
-    """Take back the objects written by a commit whose transaction failed."""
-    storage = get_storage()
-    for key in keys:
-        try:
-            storage.delete(key)
-        except Exception:
-            log.warning("could not remove %s after a failed ingest", key, exc_info=True)
-
-
 def _store_images(
     written: list[str], cover: Cover | None, thumbnail: bytes | None
 ) -> tuple[Blob | None, Blob | None]:
@@ -201,7 +184,7 @@ def commit(
 
     Refuses a duplicate (:class:`IngestError` ``duplicate`` naming the resource that
     has the file). If anything fails, the objects this call wrote are removed again and
-    no rows remain. Search indexing is scheduled once the transaction commits.
+    no rows remain. Search indexing follows from the saved rows after commit.
     """
     info = prepared.info
     fields = clean_taxonomy(dict(taxonomy or {}))
@@ -219,32 +202,24 @@ def commit(
             )
             cover_blob, thumb_blob = _store_images(written, prepared.cover, prepared.thumbnail)
             is_pdf = info.format == EBook.Format.PDF
-            now = timezone.now()
-            resource = Resource.objects.create(
+            # The book is read already: no ingest task, and pdf.js shows a PDF itself.
+            resource = create_from_blob(
+                book_blob,
+                owner=owner,
                 title=(info.title or Path(prepared.filename).stem)[:200],
-                description=info.description,
                 kind=Resource.Kind.EBOOK,
+                filename=prepared.filename,
+                description=info.description,
                 visibility=visibility,
-                uploader=owner,
-                org_unit=getattr(owner, "org_unit", None),
+                state=state,
+                tags=tags,
+                process=False,
+                collection=collection,
                 status=Resource.Status.READY,
                 preview_state=Resource.Preview.READY if is_pdf else Resource.Preview.NONE,
-                source_key=book_blob.key,
-                source_size=book_blob.size,
-                source_sha256=book_blob.sha256,
-                source_filename=prepared.filename,
-                collection=collection,
-                state=state,
-                published_at=now if state == State.PUBLISHED else None,
                 **fields,
             )
-            ResourceFile.objects.create(
-                resource=resource,
-                blob=book_blob,
-                role=ResourceFile.Role.ORIGINAL,
-                filename=prepared.filename,
-            )
-            if is_pdf:  # pdf.js shows the book itself: no conversion needed
+            if is_pdf:
                 ResourceFile.objects.create(
                     resource=resource,
                     blob=book_blob,
@@ -255,22 +230,10 @@ def commit(
                 resource=resource, cover=cover_blob, thumbnail=thumb_blob, **_ebook_fields(info)
             )
             ResourceText.objects.create(resource=resource, text=info.text)
-            set_tags(resource, tags)
-            _audit(resource, book_blob)
-            resource_id = resource.pk
-            transaction.on_commit(lambda: _after_commit_index(resource_id))
     except BaseException:
-        _remove(written)
+        remove_written(written)
         raise
     return resource
-
-
-def _audit(resource: Resource, blob: Blob) -> None:
-    try:
-        from edu_portal.accounts.audit import log_event
-    except ImportError:  # pragma: no cover - the audit module is always present
-        return
-    log_event(resource, {"created": [None, blob.key]})
 
 
 def ingest_file(path: Path, **kwargs) -> Resource:
@@ -325,9 +288,8 @@ def ingest_resource(resource_id: int) -> str:
                 )
                 if not resource.description and info.description:
                     Resource.objects.filter(pk=resource_id).update(description=info.description)
-                transaction.on_commit(lambda: _after_commit_index(resource_id))
         except BaseException:
-            _remove(written)
+            remove_written(written)
             raise
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -178,18 +178,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Shanghai"
-# Task modules outside an app's tasks.py, which is all autodiscovery looks at.
-CELERY_IMPORTS = [
-    "media_pipeline.uploads.tasks",
-    "media_pipeline.streaming.tasks",
-    "catalog.previews.tasks",
-    "catalog.search.tasks",
-    "ebooks.tasks",
-]
+# Tasks are found by autodiscovery of each app's tasks.py, which imports the task modules
+# of the app's sub-packages. Every task is named "<app label>.<what it does>".
 # Run by the one `celery beat` (deploy/systemd edu-portal-beat).
 CELERY_BEAT_SCHEDULE = {
     "cleanup-expired-uploads": {
-        "task": "media_pipeline.uploads.tasks.cleanup_expired_uploads",
+        "task": "media_pipeline.cleanup_expired_uploads",
         "schedule": 3600,
         "options": {"queue": "default", "expires": 3000},
     },
@@ -263,6 +257,12 @@ STREAM_TOKEN_TTL = env.int("STREAM_TOKEN_TTL", 900, minimum=30)
 STATS_FLUSH_SECONDS = env.int("STATS_FLUSH_SECONDS", 60, minimum=1)
 CELERY_BEAT_SCHEDULE["flush-view-stats"] = {
     "task": "media_pipeline.flush_view_stats",
+    "schedule": STATS_FLUSH_SECONDS,
+    "options": {"queue": "default", "expires": max(STATS_FLUSH_SECONDS - 5, 1)},
+}
+# Download counts are buffered the same way (catalog/counters.py) and flushed as often.
+CELERY_BEAT_SCHEDULE["flush-download-counts"] = {
+    "task": "catalog.flush_download_counts",
     "schedule": STATS_FLUSH_SECONDS,
     "options": {"queue": "default", "expires": max(STATS_FLUSH_SECONDS - 5, 1)},
 }

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("edu_portal.storage.urls")),
     path("", include("media_pipeline.uploads.urls")),
     path("", include("media_pipeline.streaming.urls")),
+    path("", include("media_pipeline.processing.urls")),
     path("", include("catalog.urls")),
     path("", include("ebooks.reader.urls")),
     path("", include("edu_portal.portal.urls")),

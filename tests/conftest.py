@@ -73,3 +73,21 @@ def other_department(bureau):
 
     kind = OrgUnit.Kind.DEPARTMENT
     return actions.create_org_unit(actions.SYSTEM, bureau, kind, "督导室", "t-dept2")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_download_counts(settings):
+    """Buffered download counts of one test never reach another's resources: a Redis key
+    prefix of its own, and an empty in-process buffer."""
+    import uuid
+
+    from catalog import counters
+
+    settings.COUNTERS_REDIS_PREFIX = f"test:counters:{uuid.uuid4().hex}:"
+    counters._local_downloads.clear()
+    yield
+    if settings.REDIS_URL:
+        keys = counters.downloads().client.keys(f"{settings.COUNTERS_REDIS_PREFIX}*")
+        if keys:
+            counters.downloads().client.delete(*keys)
+    counters._local_downloads.clear()

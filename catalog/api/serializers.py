@@ -1,13 +1,13 @@
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from catalog import policy
+from catalog import kinds, policy, sources
 from catalog.models import Collection, Edition, Licence, Resource, Subject, TextbookNode
 from catalog.taxonomy import GRADE_CHOICES, Stage
 from edu_portal.access import Visibility
-from media_pipeline.processing.models import ProcessingJob
 
 SORTS = ("relevance", "newest", "downloads")
 
@@ -46,6 +46,14 @@ class ResourceCreateSerializer(TaxonomyFields):
     submit = serializers.BooleanField(
         required=False, default=False, help_text="Send to review at once."
     )
+
+    def fields_for_action(self, user) -> dict:
+        """The validated fields for ``actions.create_resource``, with the upload's address
+        turned into the stored file it names (ValidationError on ``upload`` if it is not
+        the user's finished upload)."""
+        fields = {k: v for k, v in self.validated_data.items() if v not in (None, "")}
+        fields["source"] = sources.resolve(user, fields.pop("upload"))
+        return fields
 
 
 class ResourceUpdateSerializer(TaxonomyFields):
@@ -86,36 +94,6 @@ class SearchParamsSerializer(serializers.Serializer):
     mine = serializers.BooleanField(
         required=False, default=False, help_text="Only my own resources, in every state."
     )
-
-
-class ProcessingSerializer(serializers.ModelSerializer):
-    error = serializers.CharField(source="error_message")
-
-    class Meta:
-        model = ProcessingJob
-        fields = [
-            "id",
-            "state",
-            "percent",
-            "error",
-            "created_at",
-            "started_at",
-            "finished_at",
-            "stage_seconds",
-            "attempts",
-        ]
-
-
-class ProcessingAdminSerializer(ProcessingSerializer):
-    class Meta(ProcessingSerializer.Meta):
-        fields = [
-            *ProcessingSerializer.Meta.fields,
-            "error_detail",
-            "command",
-            "worker",
-            "heartbeat_at",
-            "output_prefix",
-        ]
 
 
 class OriginalFileSerializer(serializers.Serializer):
@@ -190,32 +168,31 @@ class ResourceSerializer(serializers.ModelSerializer):
         return OriginalFileSerializer(original).data if original else None
 
     def get_detail_url(self, obj: Resource) -> str:
-        return f"/resources/{obj.pk}/"
+        return reverse("catalog:detail", args=[obj.pk])
 
     def get_stream_url(self, obj: Resource) -> str | None:
-        return obj.stream_path
+        return kinds.link(obj, "stream")
 
     def get_watch_url(self, obj: Resource) -> str | None:
-        return obj.watch_path
+        return kinds.link(obj, "watch")
 
     def get_download_url(self, obj: Resource) -> str | None:
         if not obj.source_key or obj.is_deleted or not policy.can_download(self._user(), obj):
             return None
-        return f"/resources/{obj.pk}/download/"
+        return reverse("resource-download", args=[obj.pk])
 
     def get_preview_url(self, obj: Resource) -> str | None:
         if obj.preview_state != Resource.Preview.READY:
             return None
-        return f"/resources/{obj.pk}/preview.pdf"
+        return reverse("resource-preview", args=[obj.pk])
 
     def get_read_url(self, obj: Resource) -> str | None:
-        return obj.read_path
+        return kinds.link(obj, "read")
 
     def get_processing(self, obj: Resource) -> dict | None:
         if not self.context.get("show_processing"):
             return None
-        job = obj.jobs.order_by("-created_at", "-pk").first()
-        return ProcessingSerializer(job).data if job else None
+        return kinds.handler_for(obj.kind).processing(obj)
 
     def get_highlights(self, obj: Resource) -> dict | None:
         return self.context.get("highlights", {}).get(obj.pk)

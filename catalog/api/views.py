@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -13,8 +14,6 @@ from rest_framework.response import Response
 from catalog import actions as catalog_actions
 from catalog import policy
 from catalog.api.serializers import (
-    ProcessingAdminSerializer,
-    ProcessingSerializer,
     ResourceCreateSerializer,
     ResourceSerializer,
     ResourceUpdateSerializer,
@@ -24,9 +23,9 @@ from catalog.api.serializers import (
 )
 from catalog.models import Resource
 from edu_portal.accounts.drf import ActionAPIView
-from edu_portal.accounts.permissions import is_bureau_admin
+from edu_portal.accounts.permissions import has_perm
 from edu_portal.storage import StorageUnavailable
-from media_pipeline.processing import actions
+from edu_portal.workflow import transitions
 
 LIST_FILTERS = (
     "kind",
@@ -140,12 +139,13 @@ class ResourceList(ActionAPIView):
 
     @extend_schema(request=ResourceCreateSerializer, responses={201: ResourceSerializer})
     def post(self, request):
+        if not has_perm(request.user, "resource.upload"):
+            raise PermissionDenied(_("Your account may not upload resources."))
         data = ResourceCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        fields = {k: v for k, v in data.validated_data.items() if v not in (None, "")}
         try:
-            resource = actions.create_resource(
-                request.user, upload_url=fields.pop("upload"), **fields
+            resource = catalog_actions.create_resource(
+                request.user, **data.fields_for_action(request.user)
             )
         except StorageUnavailable:
             return _unavailable(
@@ -204,8 +204,6 @@ class ResourceReview(ActionAPIView):
     def post(self, request, pk: int):
         """Move the resource through the review workflow (submit, approve, request_changes
         with a comment, withdraw, reopen)."""
-        from edu_portal.workflow import transitions
-
         resource = get_object_or_404(Resource, pk=pk, deleted_at__isnull=True)
         data = ReviewActionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -218,32 +216,3 @@ class ResourceReview(ActionAPIView):
         resource = get_object_or_404(_with_files(Resource.objects.all()), pk=pk)
         context = {"request": request, "show_processing": policy.can_manage(request.user, resource)}
         return Response(ResourceSerializer(resource, context=context).data)
-
-
-class ResourceProcessing(ActionAPIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(responses=ProcessingAdminSerializer)
-    def get(self, request, pk: int):
-        resource = get_object_or_404(Resource, pk=pk)
-        if not actions.can_see_processing(request.user, resource):
-            self.permission_denied(request, message=_("You may not see this resource."))
-        job = resource.jobs.order_by("-created_at", "-pk").first()
-        if job is None:
-            return Response(
-                {"detail": _("This resource is not processed."), "code": "no_job"}, status=404
-            )
-        serializer = (
-            ProcessingAdminSerializer if is_bureau_admin(request.user) else ProcessingSerializer
-        )
-        return Response(serializer(job).data)
-
-
-class ResourceRetranscode(ActionAPIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(request=None, responses={202: ProcessingAdminSerializer})
-    def post(self, request, pk: int):
-        resource = get_object_or_404(Resource, pk=pk)
-        job = actions.retranscode(request.user, resource)
-        return Response(ProcessingAdminSerializer(job).data, status=202)

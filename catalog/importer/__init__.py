@@ -30,7 +30,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from catalog import actions
+from catalog import actions, blobs
 from catalog.importer.filetypes import (
     FILE_TYPES,
     SYSTEM_FILES,
@@ -49,10 +49,10 @@ from catalog.importer.mapping import (
     title_for,
 )
 from catalog.importer_models import ImportRecord
-from catalog.models import Blob, Licence, Resource, ResourceFile, Tag
+from catalog.models import Blob, Licence, Resource, Tag
 from catalog.taxonomy import Collection
 from edu_portal.access import Visibility
-from edu_portal.accounts.audit import actor_context, log_event
+from edu_portal.accounts.audit import actor_context
 from edu_portal.storage import get_storage
 from edu_portal.workflow.models import State
 
@@ -239,7 +239,7 @@ def _prepare(entry: Entry, file_type: FileType, hash_it: bool, store: bool) -> P
             return Prepared(error=problem)
         if not hash_it:
             return Prepared()
-        sha256 = actions.sha256_of(entry.path)
+        sha256 = blobs.sha256_of(entry.path)
         if store:
             storage = get_storage()
             key = Blob.key_for(sha256)
@@ -398,46 +398,21 @@ class Importer:
         return kind, meta, tags, notes
 
     def _create(self, entry: Entry, file_type: FileType, sha256: str, kind, meta, tags):
-        from media_pipeline.processing.models import ProcessingJob
-        from media_pipeline.processing.tasks import enqueue
-
-        now = timezone.now()
-        published = self.state == State.PUBLISHED
-        media = kind in actions.MEDIA_KINDS
         with transaction.atomic(), actor_context(self.owner):
-            blob = actions.blob_from_file(
+            blob = blobs.blob_from_file(
                 entry.path, content_type=file_type.content_type, sha256=sha256
             )
-            resource = Resource.objects.create(
+            resource = actions.create_from_blob(
+                blob,
+                owner=self.owner,
                 title=title_for(entry.name),
                 kind=kind,
-                uploader=self.owner,
-                org_unit=getattr(self.owner, "org_unit", None),
-                source_key=blob.key,
-                source_size=blob.size,
-                source_sha256=blob.sha256,
-                source_filename=entry.name[:255],
+                filename=entry.name[:255],
                 state=self.state,
-                published_at=now if published else None,
-                status=Resource.Status.UPLOADED if media else Resource.Status.READY,
+                tags=tags,
+                audit={"imported": [None, entry.rel]},
                 **{key: value for key, value in meta.items() if value is not None},
             )
-            ResourceFile.objects.create(
-                resource=resource,
-                blob=blob,
-                role=ResourceFile.Role.ORIGINAL,
-                filename=resource.source_filename,
-            )
-            Resource.tags.through.objects.bulk_create(
-                [Resource.tags.through(resource=resource, tag=tag) for tag in tags]
-            )
-            log_event(resource, {"imported": [None, entry.rel]})
-            if media:
-                enqueue(ProcessingJob.objects.create(resource=resource).pk)
-            else:
-                actions._after_commit_preview(resource.pk)
-            if published:
-                actions._after_commit_index(resource.pk)
             self._record(entry, ImportRecord.Status.IMPORTED, sha256, "", resource.pk)
         return resource
 

@@ -24,12 +24,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from catalog.filetypes import EXTENSIONS, extension
 from catalog.models import Blob, Resource, ResourceFile, ResourceText
 from catalog.previews import convert, extract
 from catalog.previews.convert import ConversionError
 from catalog.previews.extract import ExtractionError
 from edu_portal.storage import ObjectNotFound, get_storage
-from media_pipeline.uploads.filetypes import EXTENSIONS, extension
 
 log = logging.getLogger(__name__)
 
@@ -99,9 +99,7 @@ def build_preview(resource_id: int, *, force: bool = False) -> Outcome:
             ResourceText.objects.update_or_create(
                 resource=resource, defaults={"text": text, "extracted_at": timezone.now()}
             )
-        changed = _set_state(resource_id, state, expected=Preview.PENDING)
-    if changed:
-        _schedule_index(resource_id)
+        _set_state(resource_id, state, expected=Preview.PENDING)
     return Outcome(state)
 
 
@@ -215,11 +213,3 @@ def store_blob(path: Path, content_type: str) -> Blob:
 def _put(storage, key: str, path: Path, size: int, content_type: str, sha256: str) -> None:
     with path.open("rb") as handle:
         storage.put(key, handle, length=size, content_type=content_type, expected_sha256=sha256)
-
-
-def _schedule_index(resource_id: int) -> None:
-    try:
-        from catalog.search.indexing import schedule_index
-    except ImportError:  # the search module is optional in this build
-        return
-    schedule_index(resource_id)

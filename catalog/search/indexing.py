@@ -37,4 +37,4 @@ def schedule_index(resource_id: int) -> None:
 
 def schedule_delete(resource_id: int) -> None:
     """Remove the resource from the index after commit."""
-    transaction.on_commit(lambda: _send("delete_resource", resource_id), robust=True)
+    transaction.on_commit(lambda: _send("remove_from_index", resource_id), robust=True)

@@ -19,12 +19,12 @@ _RETRY = {
 }
 
 
-@shared_task(name="catalog.search.index_resource", **_RETRY)
+@shared_task(name="catalog.index_resource", **_RETRY)
 def index_resource(resource_id: int) -> str:
     return services.update(resource_id)
 
 
-@shared_task(name="catalog.search.delete_resource", **_RETRY)
-def delete_resource(resource_id: int) -> str:
+@shared_task(name="catalog.remove_from_index", **_RETRY)
+def remove_from_index(resource_id: int) -> str:
     services.remove(resource_id)
     return "deleted"

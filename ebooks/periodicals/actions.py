@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.actions import blob_from_file
+from catalog.blobs import blob_from_file
 from catalog.importer.filetypes import FILE_TYPES, HEAD
 from catalog.models import Blob, Resource
 from ebooks.periodicals import notify
@@ -338,7 +338,8 @@ def _publish_resource(editor, resource: Resource, now) -> None:
     if resource.state == State.PUBLISHED:
         return
     from_state = resource.state
-    Resource.objects.filter(pk=resource.pk).update(state=State.PUBLISHED, published_at=now)
+    resource.state, resource.published_at = State.PUBLISHED, now
+    resource.save(update_fields=["state", "published_at", "updated_at"])
     ReviewEvent.objects.create(
         content_type=ContentType.objects.get_for_model(Resource),
         object_id=str(resource.pk),
@@ -350,11 +351,6 @@ def _publish_resource(editor, resource: Resource, now) -> None:
         created_at=now,
     )
     log_event(resource, {"state": [from_state, State.PUBLISHED]})
-    try:
-        from catalog.search.indexing import schedule_index
-    except ImportError:  # pragma: no cover - the search module is always present
-        return
-    schedule_index(resource.pk)
 
 
 def publish_issue(editor, issue: Issue) -> Issue:

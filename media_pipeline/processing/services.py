@@ -2,7 +2,7 @@
 
 Every state change is a conditional UPDATE on the job row that names this worker, so a
 job claimed by someone else (after the sweeper decided this worker was dead) stops here
-instead of publishing over the other's work. See DESIGN.md §4 "A teaching video".
+instead of publishing over the other's work; a job run twice leaves one complete output set.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ import logging
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from edu_portal.storage.errors import RETRY_ON_STORE_OUTAGE
@@ -14,12 +15,17 @@ from media_pipeline.processing import services
 log = logging.getLogger(__name__)
 
 
+# The ffmpeg run has its own timeout (PIPELINE_TRANSCODE_TIMEOUT); the hour on top bounds
+# probing, artwork, the MP4 copy and uploading the outputs.
+SOFT_TIME_LIMIT = settings.PIPELINE_TRANSCODE_TIMEOUT + 3600
+
+
 @shared_task(
     name="media_pipeline.process_job",
     queue="media",
     **RETRY_ON_STORE_OUTAGE,
-    soft_time_limit=6 * 3600,
-    time_limit=6 * 3600 + 300,
+    soft_time_limit=SOFT_TIME_LIMIT,
+    time_limit=SOFT_TIME_LIMIT + 300,
 )
 def process_job_task(job_id: int) -> str:
     try:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from catalog import kinds
 from catalog.models import Resource
 from media_pipeline.artwork import POSTER_NAME, VTT_NAME
 from media_pipeline.streaming import policy
@@ -97,7 +98,7 @@ def watch(request: HttpRequest, pk: int) -> HttpResponse:
     if resource.kind not in PLAYABLE_KINDS:
         raise Http404(_("This resource is not a video or an audio recording."))
     status_url = reverse("streaming:status", args=[resource.pk])
-    if resource.stream_path is None or policy.output_set(resource) is None:
+    if kinds.link(resource, "stream") is None or policy.output_set(resource) is None:
         return _processing(request, resource, status_url)
     return _player(request, resource, status_url)
 
@@ -128,7 +129,7 @@ def player_context(request: HttpRequest, resource: Resource) -> dict | None:
     ``catalog.policy.require_view``)."""
     if resource.kind not in PLAYABLE_KINDS:
         return None
-    if resource.stream_path is None or policy.output_set(resource) is None:
+    if kinds.link(resource, "stream") is None or policy.output_set(resource) is None:
         return None
     user = request.user
     token = policy.stream_token(request, resource)

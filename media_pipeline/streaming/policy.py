@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from catalog import kinds
 from catalog import policy as catalog_policy
 from catalog.models import Resource
 from edu_portal.access import AccessDenied, client_ip, make_token, verify_token
@@ -73,7 +74,7 @@ def watchable(request: HttpRequest, resource_id: int, *, need_ready: bool = True
     """
     resource = get_resource(resource_id)
     catalog_policy.require_view(request, resource)
-    if need_ready and (resource.stream_path is None or output_set(resource) is None):
+    if need_ready and (kinds.link(resource, "stream") is None or output_set(resource) is None):
         raise NotReady(resource)
     return resource
 

@@ -19,6 +19,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from catalog import kinds
 from catalog.models import Resource
 from edu_portal.access import AccessDenied
 from edu_portal.accounts.audit import log_event
@@ -144,7 +145,7 @@ def status(request: HttpRequest, pk: int) -> JsonResponse:
         body = {"detail": denied.message, "code": denied.code, "hint": denied.hint}
         return JsonResponse(body, status=403)
     job = resource.jobs.order_by("-created_at", "-pk").first()
-    ready = resource.stream_path is not None
+    ready = kinds.link(resource, "stream") is not None
     failed = not ready and resource.status == Resource.Status.FAILED
     message = ""
     if failed:

@@ -36,13 +36,14 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog import filetypes
 from edu_portal.accounts import audit
 from edu_portal.accounts.permissions import has_perm
 from edu_portal.storage import ObjectNotFound, get_storage
 from edu_portal.storage.base import Readable
 from edu_portal.storage.resumable import AppendSession
 from media_pipeline.models import Upload
-from media_pipeline.uploads import filetypes, hashing
+from media_pipeline.uploads import hashing
 from media_pipeline.uploads.tus import CHECKSUM_MISMATCH, Checksum, TusError, clean_filename
 
 logger = logging.getLogger(__name__)

@@ -30,6 +30,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from catalog import filetypes
 from catalog.actions import MAX_TAGS
 from catalog.models import Collection, Licence, Resource, TextbookNode
 from edu_portal.access import AccessDenied, Visibility
@@ -39,7 +40,7 @@ from edu_portal.accounts.serializers import ErrorSerializer
 from edu_portal.storage import StorageError, StorageUnavailable
 from media_pipeline.models import Upload
 from media_pipeline.processing.models import ProcessingJob
-from media_pipeline.uploads import actions, filetypes, tus
+from media_pipeline.uploads import actions, tus
 from media_pipeline.uploads.tus import TusError
 
 logger = logging.getLogger(__name__)

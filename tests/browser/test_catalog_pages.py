@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from catalog.actions import blob_from_file
+from catalog.blobs import blob_from_file
 from catalog.models import Resource, ResourceFile
 from catalog.search import services
 from catalog.taxonomy import Subject

@@ -16,7 +16,15 @@ def _store(settings, tmp_path):
     settings.OBJECT_STORE_URL = f"file://{tmp_path / 'objects'}"
 
 
-def test_seed_catalog_is_complete_and_idempotent(teacher, django_capture_on_commit_callbacks):
+def test_seed_catalog_is_complete_and_idempotent(
+    teacher, django_capture_on_commit_callbacks, monkeypatch
+):
+    indexed: list[int] = []
+    previews: list[int] = []
+    monkeypatch.setattr("catalog.search.indexing.schedule_index", indexed.append)
+    monkeypatch.setattr(
+        "catalog.previews.tasks.build_preview_task.delay", lambda pk, **kw: previews.append(pk)
+    )
     teacher.username = "teacher"
     teacher.save()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -30,7 +38,9 @@ def test_seed_catalog_is_complete_and_idempotent(teacher, django_capture_on_comm
     assert plan.textbook_node.name == "17.1 勾股定理" and plan.grade == 8
     assert plan.preview_state == "pending"
     # A preview and an index job per resource after commit, and the e-book's index job.
-    assert len(callbacks) == 11
+    for callback in callbacks:
+        callback()
+    assert len(previews) + len(indexed) == 11
     assert TextbookNode.objects.filter(kind="book").count() == 3
 
     call_command("seed_catalog", "--no-video", verbosity=0)

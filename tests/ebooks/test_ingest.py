@@ -7,6 +7,7 @@ import io
 import pytest
 from django.db import transaction
 
+from catalog import blobs
 from catalog.models import Blob, Resource, ResourceFile, ResourceText
 from ebooks import ingest
 from ebooks.models import EBook
@@ -18,7 +19,7 @@ from tests.ebooks.conftest import BOOK, make_epub2, make_epub3, make_pdf, make_t
 @pytest.fixture
 def indexed(monkeypatch) -> list[int]:
     calls: list[int] = []
-    monkeypatch.setattr(ingest, "_after_commit_index", calls.append)
+    monkeypatch.setattr("catalog.search.indexing.schedule_index", calls.append)
     return calls
 
 
@@ -164,7 +165,7 @@ def test_duplicate_checked_again_at_commit(tmp_path, teacher):
 
 def test_same_file_as_a_non_ebook_resource_is_not_a_duplicate(tmp_path, teacher):
     path = make_pdf(tmp_path / "b.pdf")
-    blob = ingest._blob_row(ingest.sha256_of(path), path.stat().st_size, "application/pdf")
+    blob = blobs.blob_row(blobs.sha256_of(path), path.stat().st_size, "application/pdf")
     doc = Resource.objects.create(title="讲义", kind="document", uploader=teacher)
     ResourceFile.objects.create(resource=doc, blob=blob, role="original", filename="b.pdf")
     resource = ingest.ingest_file(path, owner=teacher)
@@ -173,7 +174,7 @@ def test_same_file_as_a_non_ebook_resource_is_not_a_duplicate(tmp_path, teacher)
 
 def test_prepare_has_no_side_effects_and_commit_is_atomic(tmp_path, teacher):
     prepared = ingest.prepare(make_epub2(tmp_path / "b.epub"))
-    assert prepared.sha256 == ingest.sha256_of(prepared.path)
+    assert prepared.sha256 == blobs.sha256_of(prepared.path)
     assert prepared.content_type == "application/epub+zip"
     assert list(get_storage().list("")) == []
     assert Blob.objects.count() == 0

@@ -10,7 +10,7 @@ import time
 import pytest
 from auditlog.models import LogEntry
 
-from catalog import actions
+from catalog import blobs
 from catalog.importer import Importer, ImportResult, run_import
 from catalog.importer_models import ImportRecord
 from catalog.models import Blob, Resource, ResourceFile, Tag
@@ -143,8 +143,8 @@ def test_rerun_skips_everything_without_reading_files(archive, teacher, monkeypa
     run_import(archive, owner=teacher)
     count = Resource.objects.count()
     hashed = []
-    real = actions.sha256_of
-    monkeypatch.setattr(actions, "sha256_of", lambda path: hashed.append(path) or real(path))
+    real = blobs.sha256_of
+    monkeypatch.setattr(blobs, "sha256_of", lambda path: hashed.append(path) or real(path))
 
     started = time.perf_counter()
     again = run_import(archive, owner=teacher)
@@ -198,7 +198,7 @@ def test_an_interrupted_import_resumes_without_duplicates(archive, teacher, monk
 
 
 def test_an_interruption_in_a_worker_thread_stops_cleanly(archive, teacher, monkeypatch):
-    real = actions.sha256_of
+    real = blobs.sha256_of
     seen = []
 
     def interrupt(path):
@@ -207,10 +207,10 @@ def test_an_interruption_in_a_worker_thread_stops_cleanly(archive, teacher, monk
             raise KeyboardInterrupt
         return real(path)
 
-    monkeypatch.setattr(actions, "sha256_of", interrupt)
+    monkeypatch.setattr(blobs, "sha256_of", interrupt)
     first = run_import(archive, owner=teacher, workers=1)
     assert first.interrupted and Resource.objects.count() == 1
-    monkeypatch.setattr(actions, "sha256_of", real)
+    monkeypatch.setattr(blobs, "sha256_of", real)
     run_import(archive, owner=teacher)
     assert Resource.objects.count() == 6
 

@@ -44,7 +44,7 @@ def test_index_lists_periodicals(journal, weekly):
 def test_past_issues_newest_first_with_covers(journal, editor, accepted, committed):
     import datetime
 
-    from catalog.actions import blob_from_file
+    from catalog.blobs import blob_from_file
 
     issues = []
     for number in (1, 2):

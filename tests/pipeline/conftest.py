@@ -68,11 +68,10 @@ def upload_url(upload: Upload) -> str:
 
 def make_video(user: User, path: Path):
     """A resource created through the action layer, with its first job (not run yet)."""
-    from media_pipeline.processing import actions as processing
+    from catalog import actions, sources
 
-    resource = processing.create_resource(
-        user, title=path.name, kind="video", upload_url=upload_url(put_upload(user, path))
-    )
+    source = sources.resolve(user, upload_url(put_upload(user, path)))
+    resource = actions.create_resource(user, source=source, title=path.name, kind="video")
     return resource, resource.jobs.get()
 
 

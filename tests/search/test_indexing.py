@@ -1,13 +1,16 @@
-"""Indexing happens after commit, in a task; search outages never fail a save."""
+"""Indexing happens after commit, in a task, asked for by the saves themselves (signal
+receivers in catalog/search/signals.py); search outages never fail a save."""
 
 from __future__ import annotations
 
 import socket
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from catalog.models import Tag
 from catalog.search import services, tasks
 from catalog.search.base import SearchUnavailable
 from catalog.search.indexing import schedule_delete, schedule_index
@@ -43,12 +46,27 @@ def test_indexed_only_after_commit(
     search_backend, make_resource, eager, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        resource = make_resource("一元二次方程")
-        schedule_index(resource.pk)
+        make_resource("一元二次方程", tags=["代数"], text="求根公式")
     assert run_search("方程").total == 0
-    assert len(callbacks) == 1
-    callbacks[0]()
+    for callback in callbacks:
+        callback()
     assert titles(run_search("方程")) == ["一元二次方程"]
+
+
+def test_one_request_per_resource_and_transaction(make_resource, monkeypatch):
+    requested: list[int] = []
+    monkeypatch.setattr("catalog.search.indexing.schedule_index", requested.append)
+    with transaction.atomic():
+        resource = make_resource("一元二次方程", tags=["代数", "方程"], text="求根公式")
+        resource.title = "一元二次方程的解法"
+        resource.save()
+    assert requested == [resource.pk]  # the row, two tags, the text and an edit
+    with transaction.atomic():
+        resource.save()
+    assert requested == [resource.pk, resource.pk]  # a new transaction asks again
+    with transaction.atomic():
+        resource.save(update_fields=["view_count"])  # not in the document
+    assert requested == [resource.pk, resource.pk]
 
 
 def test_updates_unpublish_and_delete_follow_the_database(
@@ -56,16 +74,22 @@ def test_updates_unpublish_and_delete_follow_the_database(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         resource = make_resource("一元二次方程")
-        schedule_index(resource.pk)
-    with django_capture_on_commit_callbacks(execute=True):
+    # Each change in a transaction of its own, as a request or a task makes it.
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         resource.title = "一元二次方程的解法"
         resource.save()
-        schedule_index(resource.pk)
     assert titles(run_search("解法")) == ["一元二次方程的解法"]
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        resource.tags.add(Tag.objects.create(name="求根"))
+    assert titles(run_search("求根")) == ["一元二次方程的解法"]
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         resource.deleted_at = timezone.now()
         resource.save()
+    assert run_search("方程").total == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
         schedule_index(resource.pk)  # a deleted resource is removed, whatever the caller says
     assert run_search("方程").total == 0
 
@@ -84,8 +108,7 @@ def test_broker_outage_does_not_fail_the_save(
 
     monkeypatch.setattr(tasks.index_resource, "delay", refuse)
     with django_capture_on_commit_callbacks(execute=True):
-        resource = make_resource("勾股定理")
-        schedule_index(resource.pk)
+        make_resource("勾股定理")
     assert "could not queue index_resource" in caplog.text
 
 
@@ -97,7 +120,6 @@ def test_search_outage_does_not_fail_the_save_and_the_task_retries(
     monkeypatch.setattr(tasks.index_resource, "delay", queued.append)
     with django_capture_on_commit_callbacks(execute=True):
         resource = make_resource("勾股定理")
-        schedule_index(resource.pk)
     assert queued == [resource.pk]
     # What the worker then runs fails with SearchUnavailable, which the task retries.
     with pytest.raises(SearchUnavailable):
@@ -115,7 +137,6 @@ def test_eager_task_during_outage_retries_without_raising(
     try:
         with django_capture_on_commit_callbacks(execute=True):
             resource = make_resource("勾股定理")
-            schedule_index(resource.pk)
     finally:
         app.conf.task_always_eager, app.conf.task_eager_propagates = saved
     resource.refresh_from_db()

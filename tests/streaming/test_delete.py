@@ -7,7 +7,7 @@ import pytest
 from auditlog.models import LogEntry
 from rest_framework.test import APIClient
 
-from catalog import actions
+from catalog import actions, kinds
 from edu_portal.accounts.roles import Role
 from tests.people import make_user
 
@@ -27,7 +27,7 @@ def test_uploader_takes_down_and_links_answer_410(client, publish_video, teacher
     response = api(teacher).delete(f"/api/v1/resources/{resource.pk}/")
     assert response.status_code == 204
     resource.refresh_from_db()
-    assert resource.deleted_at is not None and resource.stream_path is None
+    assert resource.deleted_at is not None and kinds.link(resource, "stream") is None
     assert client.get(f"/stream/{resource.pk}/master.m3u8", **INTRANET).status_code == 410
     assert client.get(f"/stream/{resource.pk}/status", **INTRANET).status_code == 410
     assert LogEntry.objects.filter(object_pk=str(resource.pk), changes__icontains="deleted")

@@ -17,7 +17,7 @@ from media_pipeline.uploads.tasks import cleanup_expired_uploads
 from tests.uploads.conftest import staged, upload_of
 from tests.uploads.media import media_bytes
 
-TASK = "media_pipeline.uploads.tasks.cleanup_expired_uploads"
+TASK = "media_pipeline.cleanup_expired_uploads"
 
 
 def partial_upload(tus, size: int = 8 * 1024 * 1024, sent: int = 6 * 1024 * 1024) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from catalog import filetypes
 from media_pipeline.models import Upload
-from media_pipeline.uploads import filetypes
 from tests.uploads.conftest import metadata, staged, upload_of
 from tests.uploads.media import MP4_HEADER, media_bytes
 

@@ -1,4 +1,7 @@
-"""What kind of file an upload is: from its name when it starts, from its bytes later.
+"""What kind of file a resource's file is: from its name first, from its bytes later.
+
+Kept in the catalog because every way a file enters it (tus uploads in media_pipeline,
+previews here) must agree on the types a resource may have.
 
 At creation the client only tells us a file name and maybe a MIME type (browsers derive
 that from the extension too, and Windows offers odd ones such as
@@ -6,7 +9,7 @@ that from the extension too, and Windows offers odd ones such as
 below; otherwise the declared type does. The result must match ``UPLOAD_ALLOWED_TYPES``
 (shell-style patterns such as ``video/*``).
 
-The first bytes then have to agree (DESIGN §5, "checked by content, not name"): a video
+The first bytes then have to agree, because a name is only a claim: a video
 must start like a media container, a PDF like a PDF, and nothing that starts like a web
 page, a script or a program is accepted under any name. This is a quick sniff that stops
 wrong files early with a clear message; ffprobe has the final word on media later.

@@ -1,11 +1,14 @@
-"""Demo catalog content for `make run` (see catalog/demo.py). Safe to run again."""
+"""Demo content for `make run`: the catalog (catalog/demo.py), an e-book and the
+periodicals (ebooks/demo.py). Safe to run again. It lives in the site shell because it
+seeds several apps at once."""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
 from catalog import demo
-from edu_portal.accounts.models import User
+from ebooks import demo as ebook_demo
+from edu_portal.accounts.models import OrgUnit, User
 
 
 class Command(BaseCommand):
@@ -27,9 +30,6 @@ class Command(BaseCommand):
 
     def _ebooks(self, teacher: User) -> None:
         """A demo e-book, and the periodicals with an issue reviewed by the office."""
-        from ebooks import demo as ebook_demo
-        from edu_portal.accounts.models import OrgUnit
-
         if ebook_demo.seed_ebook(teacher):
             self.stdout.write("Demo e-book added: /ebooks/")
         editor = User.objects.filter(username="office_reviewer").first()

@@ -1,0 +1,93 @@
+"""What happens for a resource of each kind: the catalog's kind registry.
+
+The catalog stores every resource the same way (a Blob, a ``Resource`` row, an original
+``ResourceFile``); what comes next depends on the kind and belongs to the app that knows
+that kind. Apps register a :class:`KindHandler` from their ``AppConfig.ready()``::
+
+    kinds.register([Resource.Kind.VIDEO, Resource.Kind.AUDIO], ProcessingHandler())
+
+Kinds nobody registered get :class:`PreviewHandler`, the catalog's own default: a PDF
+preview and the text for search, made by ``catalog.previews``. The registry is how the
+catalog reacts to higher layers (video processing, e-book ingest) without importing them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.http import HttpRequest
+
+from catalog.models import Resource
+from catalog.previews.tasks import enqueue_preview
+
+
+class KindHandler:
+    """Behaviour of resources of some kinds. Override what differs."""
+
+    def initial_fields(self, kind: str) -> dict:
+        """Field values a new resource of this kind starts with."""
+        return {"status": Resource.Status.READY}
+
+    def created(self, resource: Resource) -> None:
+        """Called inside the transaction that created ``resource`` when its follow-up work
+        is wanted; queue that work to run after commit."""
+
+    def links(self, resource: Resource) -> dict[str, str]:
+        """Pages and files of other apps for this resource, by name (``stream``, ``watch``,
+        ``read``); only those that exist now."""
+        return {}
+
+    def detail_context(self, request: HttpRequest, resource: Resource) -> dict:
+        """Extra context for the resource's detail page (e.g. ``player``)."""
+        return {}
+
+    def download_links(self, resource: Resource) -> list[tuple[str, str]]:
+        """More ``(url, label)`` downloads beside the original, for those who may download."""
+        return []
+
+    def processing(self, resource: Resource) -> dict | None:
+        """The state of the resource's processing as the API shows it to its managers."""
+        return None
+
+
+class PreviewHandler(KindHandler):
+    """The default: a PDF preview and extracted text, built after commit."""
+
+    def initial_fields(self, kind: str) -> dict:
+        return {"status": Resource.Status.READY, "preview_state": Resource.Preview.PENDING}
+
+    def created(self, resource: Resource) -> None:
+        enqueue_preview(resource.pk)
+
+
+DEFAULT = PreviewHandler()
+_handlers: dict[str, KindHandler] = {}
+
+
+def register(kinds: Iterable[str], handler: KindHandler) -> None:
+    for kind in kinds:
+        if kind not in Resource.Kind.values:
+            raise ValueError(f"unknown resource kind: {kind}")
+        _handlers[kind] = handler
+
+
+def handler_for(kind: str) -> KindHandler:
+    return _handlers.get(kind, DEFAULT)
+
+
+def links(resource: Resource) -> dict[str, str]:
+    if resource.is_deleted:
+        return {}
+    return handler_for(resource.kind).links(resource)
+
+
+def link(resource: Resource, name: str) -> str | None:
+    return links(resource).get(name)
+
+
+def after_create(resource: Resource) -> None:
+    """Start the kind's follow-up work for a resource created in the current transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("after_create belongs inside the transaction that made the resource")
+    handler_for(resource.kind).created(resource)
