@@ -55,6 +55,7 @@ test: setup test-os-packages
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	node_modules/.bin/eslint .
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -64,6 +65,7 @@ bench: setup bench-os-packages
 lint:
 	$(PY) -m ruff check .
 	node_modules/.bin/eslint .
+	$(VENV)/bin/lint-imports
 
 format:
 	$(PY) -m ruff format .
