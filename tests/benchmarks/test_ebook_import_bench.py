@@ -7,7 +7,9 @@ default workers (processes, one per CPU) into a fresh SQLite database (WAL, as e
 and a fresh filesystem object store, in a separate process (median of ``BENCH_EBOOK_RUNS``
 runs, default 1 to stay within a few minutes), then a re-run that skips everything unread
 is timed; ``BENCH_EBOOK_COMPARE=1`` adds one import with worker threads. The peak memory
-(VmHWM) of the importing process is printed. Timings are printed, not asserted.
+(VmHWM) of the importing process is printed. Issue 6 asks for the rate in books per second
+but sets no target for it (nor for the memory), so those figures are printed, not asserted;
+what is asserted is that every book is imported and that the re-run skips them all.
 """
 
 from __future__ import annotations

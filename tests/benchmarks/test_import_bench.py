@@ -6,7 +6,9 @@ MP3, MP4; a few duplicates and damaged files as in real archives) under Chinese 
 names is imported with 4 worker threads into a fresh SQLite database (WAL, as embedded)
 and a fresh filesystem object store, three times in separate processes; the median is
 printed, then the rate of a re-run in which everything is skipped as already imported.
-Timings are printed, not asserted.
+Issue 5 asks for the throughput in files per second but sets no target for it, so the rates
+are printed, not asserted; what is asserted is that every file is accounted for (imported,
+duplicate or damaged) and that the re-run imports nothing and skips everything.
 """
 
 from __future__ import annotations

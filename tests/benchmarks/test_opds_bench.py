@@ -2,8 +2,11 @@
 Django test client (root, newest page 1, deep pages of newest, a subject feed, a search) by
 a signed-in teacher on the intranet. Prints p50/p95 per feed type and overall.
 
-Run with `make bench` and DATABASE_URL=postgres://…; skipped on SQLite. Timings are printed,
-not asserted: shared machines drift too much for a hard limit.
+Run with `make bench` and DATABASE_URL=postgres://…; skipped on SQLite. Issue 6 asks for the
+p95 figure but sets no limit for it, so the latencies are printed, not asserted; what is
+asserted is that every request answers 200 with a feed that has entries. The subjects and
+collections the generator draws on are re-seeded by the ``taxonomy`` fixture
+(tests/benchmarks/conftest.py), so the benchmark does not depend on the order of the runs.
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ def _generate(teacher) -> None:
     rng = random.Random(20261125)
     subjects = list(Subject.objects.all())
     collections = list(Collection.objects.all())
+    assert subjects and collections, "the taxonomy fixture seeds subjects and collections"
     cover = _blob("bench-cover", "image/jpeg")
     thumbnail = _blob("bench-thumbnail", "image/jpeg")
     now = timezone.now()
@@ -128,7 +132,7 @@ def _p95(values: list[float]) -> float:
 
 # Committed and vacuumed rows, as in production (see test_search_bench.py).
 @pytest.mark.django_db(transaction=True)
-def test_opds_benchmark(client, teacher, intranet_settings, settings, tmp_path):
+def test_opds_benchmark(client, teacher, taxonomy, intranet_settings, settings, tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("the OPDS benchmark needs DATABASE_URL=postgres://… (found SQLite)")
     from catalog.search import services
@@ -159,6 +163,7 @@ def test_opds_benchmark(client, teacher, intranet_settings, settings, tmp_path):
         body = response.content
         elapsed = (time.perf_counter() - start) * 1000
         assert response.status_code == 200, (path, body[:200])
+        assert b"<entry" in body, (path, body[:500])  # a real page, not an empty feed
         if number >= WARMUP:
             timings.setdefault(kind, []).append(elapsed)
 

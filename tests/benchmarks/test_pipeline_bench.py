@@ -1,16 +1,25 @@
 """Pipeline benchmark on a 60 s 1080p25 clip with audio (run with `make bench`).
 
-Prints, as medians of rounds run side by side (the machine is shared, absolute times drift):
+Measures, as medians of rounds run side by side (the machine is shared, absolute times drift):
 (a) the whole pipeline (fetch, probe, one-process transcode, artwork, parallel publish,
-    verify) ÷ the bare ffmpeg command it builds — target ≤ 1.10;
-(b) the pipeline ÷ one ffmpeg run per rung plus one for audio — target ≤ 0.80;
-(c) encode speed as a multiple of real time.
-BENCH_SECONDS (default 300) bounds the time spent on rounds; one round always runs.
+    verify) ÷ the bare ffmpeg command it builds — issue 3's target ≤ 1.10, asserted;
+(b) the pipeline ÷ one ffmpeg run per rung plus one for audio — issue 3's target ≤ 0.80,
+    asserted;
+(c) encode speed as a multiple of real time — printed only: the issue asks for the figure
+    and sets no target.
+Each round runs the three contenders once, in an order that rotates from round to round,
+so that none of them always runs first (cold caches) or last (after the others heated the
+machine). The ratios of the wall-time medians are asserted; the ratios within each round
+and the CPU-time ratios are printed beside them, to show the spread and whether a miss is
+the pipeline's own work or other load on the machine.
+BENCH_SECONDS (default 300) bounds the time spent on rounds; BENCH_PIPELINE_MIN_ROUNDS
+(default 3) rounds always run, because a median of one round is no median.
 """
 
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -29,12 +38,28 @@ from media_pipeline.transcode import DEFAULT_PRESET, build_command, build_per_ru
 
 SECONDS = 60
 BUDGET = float(os.environ.get("BENCH_SECONDS", "300"))
+MIN_ROUNDS = max(1, int(os.environ.get("BENCH_PIPELINE_MIN_ROUNDS", "3")))
+TARGET_A = 1.10  # pipeline / bare single command, at most
+TARGET_B = 0.80  # pipeline / one run per rung, at most
 
 
-def _timed(action) -> float:
+def _cpu_seconds() -> float:
+    """CPU time (user + system) of this process and of its finished children."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _timed(action, cpu: list[float]) -> float:
+    """Wall seconds of ``action``; appends its CPU seconds to ``cpu``."""
+    cpu_start = _cpu_seconds()
     start = time.perf_counter()
     action()
-    return time.perf_counter() - start
+    elapsed = time.perf_counter() - start
+    cpu.append(_cpu_seconds() - cpu_start)
+    return elapsed
 
 
 @pytest.mark.django_db
@@ -53,14 +78,14 @@ def test_pipeline_benchmark(tmp_path, settings):
     info = probe(source)
     plan = plan_ladder(info)
     user = User.objects.create_user("bench")
-    resource = Resource.objects.create(title="bench", kind="video", uploader=user)
-    resource.source_key = f"sources/{resource.pk}/source"
-    resource.save()
+    video = Resource.objects.create(title="bench", kind="video", uploader=user)
+    video.source_key = f"sources/{video.pk}/source"
+    video.save()
     with source.open("rb") as handle:
-        get_storage().put(resource.source_key, handle)
+        get_storage().put(video.source_key, handle)
 
     def pipeline() -> None:
-        job = ProcessingJob.objects.create(resource=resource)
+        job = ProcessingJob.objects.create(resource=video)
         assert services.process_job(job.pk) == "ready"
 
     def bare() -> None:
@@ -76,29 +101,59 @@ def test_pipeline_benchmark(tmp_path, settings):
         for command in build_per_rung_commands(source, out, plan, info):
             subprocess.run(command, check=True, timeout=3600)
 
-    timings: dict[str, list[float]] = {"pipeline": [], "bare": [], "per_rung": []}
-    encode: list[float] = []
+    contenders = {"bare": bare, "pipeline": pipeline, "per_rung": per_rung}
+    names = list(contenders)
+    timings: dict[str, list[float]] = {name: [] for name in names}
+    cpu: dict[str, list[float]] = {name: [] for name in names}
+    stages: list[dict[str, float]] = []
     started = time.perf_counter()
     while True:
-        timings["bare"].append(_timed(bare))
-        timings["pipeline"].append(_timed(pipeline))
-        encode.append(resource.jobs.first().stage_seconds["transcode"])
-        timings["per_rung"].append(_timed(per_rung))
+        rounds = len(timings["pipeline"])
+        for name in names[rounds % 3 :] + names[: rounds % 3]:  # rotate the order
+            timings[name].append(_timed(contenders[name], cpu[name]))
+            if name == "pipeline":
+                stages.append(video.jobs.first().stage_seconds)  # the newest job
+        rounds += 1
         elapsed = time.perf_counter() - started
-        if elapsed + elapsed / len(timings["pipeline"]) > BUDGET:
+        if rounds >= MIN_ROUNDS and elapsed + elapsed / rounds > BUDGET:
             break
 
     median = {name: statistics.median(values) for name, values in timings.items()}
+    encode = statistics.median(stage["transcode"] for stage in stages)
     rungs = ", ".join(f"{r.height}p" for r in plan.rungs)
     print(
         f"\npipeline benchmark: {SECONDS} s 1080p25 + audio, rungs {rungs}, preset {DEFAULT_PRESET}"
     )
-    print(f"rounds: {len(timings['pipeline'])}; cpus: {os.cpu_count()}")
+    print(f"rounds: {rounds} (order rotated each round); cpus: {os.cpu_count()}")
     for name, value in median.items():
-        print(f"  {name:<9} median {value:7.2f} s   runs {[round(v, 2) for v in timings[name]]}")
+        print(f"  {name:<9} median {value:7.2f} s   runs {[round(v, 2) for v in timings[name]]}"
+              f"   CPU median {statistics.median(cpu[name]):7.2f} s")  # fmt: skip
+    stage_medians = {
+        name: statistics.median(stage.get(name, 0.0) for stage in stages) for name in stages[0]
+    }
+    print(
+        "  pipeline stages, medians: "
+        + ", ".join(f"{name} {value:.2f} s" for name, value in stage_medians.items())
+    )
     ratio_a = median["pipeline"] / median["bare"]
     ratio_b = median["pipeline"] / median["per_rung"]
-    print(f"(a) pipeline / bare single command = {ratio_a:.3f}  (target <= 1.10)")
-    print(f"(b) pipeline / one run per rung    = {ratio_b:.3f}  (target <= 0.80)")
-    print(f"(c) encode speed = {SECONDS / statistics.median(encode):.2f}x real time "
-          f"(pipeline end to end {SECONDS / median['pipeline']:.2f}x)")  # fmt: skip
+    per_round_a = [p / b for p, b in zip(timings["pipeline"], timings["bare"], strict=True)]
+    per_round_b = [p / r for p, r in zip(timings["pipeline"], timings["per_rung"], strict=True)]
+    verdict_a = "PASS" if ratio_a <= TARGET_A else "MISS"
+    verdict_b = "PASS" if ratio_b <= TARGET_B else "MISS"
+    print(f"(a) pipeline / bare single command = {ratio_a:.3f}"
+          f"  (target <= {TARGET_A:.2f}: {verdict_a})"
+          f"   per round {[round(r, 3) for r in per_round_a]}")  # fmt: skip
+    print(f"(b) pipeline / one run per rung    = {ratio_b:.3f}"
+          f"  (target <= {TARGET_B:.2f}: {verdict_b})"
+          f"   per round {[round(r, 3) for r in per_round_b]}")  # fmt: skip
+    # CPU time is far less disturbed than wall time by other jobs on a shared machine; it
+    # shows whether a wall-time miss is the pipeline's work or the machine's load.
+    cpu_median = {name: statistics.median(values) for name, values in cpu.items()}
+    print(f"    CPU time ratios (information): pipeline / bare"
+          f" {cpu_median['pipeline'] / cpu_median['bare']:.3f}, pipeline / per rung"
+          f" {cpu_median['pipeline'] / cpu_median['per_rung']:.3f}")  # fmt: skip
+    print(f"(c) encode speed = {SECONDS / encode:.2f}x real time "
+          f"(pipeline end to end {SECONDS / median['pipeline']:.2f}x; no target)")  # fmt: skip
+    assert ratio_a <= TARGET_A, f"(a) pipeline / bare = {ratio_a:.3f}, target <= {TARGET_A}"
+    assert ratio_b <= TARGET_B, f"(b) pipeline / per rung = {ratio_b:.3f}, target <= {TARGET_B}"

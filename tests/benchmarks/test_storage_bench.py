@@ -1,7 +1,11 @@
 """Object-store benchmark: peak memory of a streamed upload and throughput ratios.
 
-Run with `make bench`. Figures are medians of a few runs measured side by side in one
-process, because the machines are shared and absolute times drift.
+Run with `make bench`. Asserted: issue 2's target, a 200 MB streamed upload into each
+backend peaks under 100 MB of RSS (measured in a fresh interpreter, see
+tests/storage/test_memory.py), so a miss fails `make bench`. The put throughput and its
+ratios to a plain file copy are printed only: the issue sets no target for them. They are
+medians of a few runs measured side by side in one process, because the machines are shared
+and absolute times drift.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from tests.storage.test_memory import run_probe
 
 SIZE = 64 * 1000 * 1000
 RUNS = 3
+TARGET_PEAK_MB = 100  # strictly under, for the 200 MB streamed upload
 
 
 def _median_seconds(action) -> float:
@@ -60,14 +65,19 @@ def test_storage_benchmark(tmp_path, moto_endpoint):  # noqa: F811
     )
     s3.delete("bench/object.bin")
 
+    peaks = {}
     for backend, url in (
         ("filesystem", f"file://{tmp_path / 'mem'}"),
         ("s3", s3_url(moto_endpoint)),
     ):
         report = run_probe(url, "bench/memory.bin")
+        peaks[backend] = report["peak_rss_mb"]
+        verdict = "PASS" if report["peak_rss_mb"] < TARGET_PEAK_MB else "MISS"
         print(
             f"  200 MB streamed upload, {backend}: peak RSS {report['peak_rss_mb']} MB"
-            " (target < 100 MB)"
+            f" (target < {TARGET_PEAK_MB} MB: {verdict})"
         )
         if backend == "s3":
             s3.delete("bench/memory.bin")
+    over = {backend: mb for backend, mb in peaks.items() if mb >= TARGET_PEAK_MB}
+    assert not over, f"peak RSS of a 200 MB streamed upload, target < {TARGET_PEAK_MB} MB: {over}"

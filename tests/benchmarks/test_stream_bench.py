@@ -13,8 +13,12 @@ objects) with a valid stream token. Four targets, interleaved, medians of three 
 - embedded: wrk -> gunicorn, Django's part view reading the filesystem store (sendfile)
   against nginx serving the same object directory as static files.
 
-The ratios are printed, not asserted (the machine is shared and noisy); what is asserted
-is that every run got only 200s with the right number of bytes.
+Asserted: issue 4's target, the production path at least 0.8 of the S3 server's own
+request rate (both medians of the interleaved runs), so a miss fails `make bench`; and that
+every run got only 200s with the right number of bytes. The embedded path's ratio to nginx's
+static sendfile is printed for information only: Python per request cannot come near
+sendfile, and that is by design, since production serves segments from nginx (the
+embedded path is the small single-host setup), so it is not a target.
 """
 
 from __future__ import annotations
@@ -174,12 +178,18 @@ def test_stream_benchmark(tmp_path):
                     "gunicorn (Django, fs store)": (f"http://127.0.0.1:{app_port}", stream_paths),
                     "nginx static (fs store)": (f"http://127.0.0.1:{static_port}", static_paths),
                 }
-                _run_all(targets, mean_size)
+                ratios = _run_all(targets, mean_size)
         finally:
             _stop(gunicorn)
+    production = ratios["nginx -> S3 (auth_request)"]
+    assert production >= TARGET, (
+        f"production path (nginx -> S3 with auth_request) at {production:.2f} of S3 direct,"
+        f" target >= {TARGET}"
+    )
 
 
-def _run_all(targets: dict, mean_size: float) -> None:
+def _run_all(targets: dict, mean_size: float) -> dict[str, float]:
+    """Runs every target, prints the table; returns each path's ratio to its baseline."""
     results: dict[str, list[dict]] = {name: [] for name in targets}
     for url, paths in targets.values():  # warm-up: imports, connections, page cache
         for path in paths.read_text().split():
@@ -221,16 +231,21 @@ def _run_all(targets: dict, mean_size: float) -> None:
         f"(medians), {SEGMENTS} segments of {mean_size / 1000:.0f} KB on average:"
     )
     print(f"  {'path':30s} {'req/s':>8s} {'p95 ms':>8s} {'MB/s':>8s} {'ratio':>6s}  target")
+    ratios = {}
     for path, baseline in pairs:
         for name in (path, baseline):
             rps, p95, mbs = summary[name]
             if name == path:
-                ratio = rps / summary[baseline][0]
-                verdict = "PASS" if ratio >= TARGET else "MISS"
-                tail = f"{ratio:6.2f}  >= {TARGET} {verdict}"
+                ratio = ratios[name] = rps / summary[baseline][0]
+                if path == "nginx -> S3 (auth_request)":
+                    verdict = "PASS" if ratio >= TARGET else "MISS"
+                    tail = f"{ratio:6.2f}  >= {TARGET} {verdict}"
+                else:  # informational, see the module docstring
+                    tail = f"{ratio:6.2f}  (information, no target)"
             else:
                 tail = f"{'1.00':>6s}  (baseline)"
             print(f"  {name:30s} {rps:8.0f} {p95:8.1f} {mbs:8.1f} {tail}")
+    return ratios
 
 
 def _wrk_short(url: str, paths: Path) -> dict:

@@ -9,6 +9,8 @@ the tus API in 48 MiB PATCHes, as the upload page does. Printed: the server's pe
 (VmHWM of the master and of the worker that handles the PATCHes, and the highest sum of
 their RSS while uploading), the client's peak RSS, the throughput, and its ratio to
 writing the same bytes straight into the same kind of store with ``Storage.put``.
+The peak is asserted against the target, so a miss fails `make bench`; the throughput ratio
+is printed only, as the issue sets no target for it.
 
 Filesystem store always; S3 too, against moto in its own process (moto keeps objects in
 memory, so only the portal's processes are measured).
@@ -266,10 +268,11 @@ def test_upload_memory_benchmark(backend, tmp_path, request):
     worker_kb = max((kb for pid, kb in hwm.items() if pid != server.pid), default=0)
     master_kb = hwm.get(server.pid, 0)
     peak_mb = max(worker_kb, master_kb) / 1024
+    verdict = "PASS" if peak_mb <= TARGET_MB else "MISS"
     print(f"[{backend}] 2 GiB tus upload in {CHUNK >> 20} MiB PATCHes through gunicorn:")
     print(
         f"  server peak RSS (VmHWM): worker {worker_kb / 1024:.1f} MB, "
-        f"master {master_kb / 1024:.1f} MB   (target <= {TARGET_MB} MB)"
+        f"master {master_kb / 1024:.1f} MB   (target <= {TARGET_MB} MB: {verdict})"
     )
     idle_worker_kb = max((kb for pid, kb in idle.hwm_kb.items() if pid != server.pid), default=0)
     print(
@@ -289,4 +292,4 @@ def test_upload_memory_benchmark(backend, tmp_path, request):
         f"{mb / direct_seconds:7.1f} MB/s"
     )
     print(f"  throughput ratio upload / direct put = {direct_seconds / upload_seconds:.2f}")
-    assert peak_mb <= TARGET_MB, f"server peak {peak_mb:.1f} MB"
+    assert peak_mb <= TARGET_MB, f"[{backend}] server peak {peak_mb:.1f} MB, target {TARGET_MB}"
