@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 MEDIA_KINDS = {Resource.Kind.VIDEO, Resource.Kind.AUDIO}
 MAX_TAGS = 20
+# Enough for a paragraph or two of explanation; longer texts belong in the file itself.
+MAX_DESCRIPTION = 5000
 # Metadata a teacher may set when creating or editing a resource.
 EDITABLE = (
     "title",
@@ -94,6 +96,16 @@ def _check_kind(kind: str, content_type: str) -> None:
             "kind",
             _("This is a video or audio file: choose the kind “Video” or “Audio”."),
             "kind_mismatch",
+        )
+
+
+def _check_description(text: str) -> None:
+    if len(text or "") > MAX_DESCRIPTION:
+        raise _field_error(
+            "description",
+            _("The description may be at most %(count)d characters long.")
+            % {"count": MAX_DESCRIPTION},
+            "too_long",
         )
 
 
@@ -202,6 +214,7 @@ def create_resource(
     if not has_perm(user, "resource.upload"):
         raise PermissionDenied(_("Your account may not upload resources."))
     _check_kind(kind, source.content_type or "")
+    _check_description(description)
     fields = clean_taxonomy({k: v for k, v in metadata.items() if k in EDITABLE})
     with transaction.atomic():
         blob = blob_from_object(
@@ -224,14 +237,39 @@ def create_resource(
     return resource
 
 
+# States in which the uploader may edit: nothing of it is public or being reviewed.
+OWNER_EDITABLE_STATES = (State.DRAFT, State.CHANGES_REQUESTED, State.WITHDRAWN)
+
+
+def _audit_value(value):
+    if isinstance(value, models.Model):
+        return f"{value._meta.label_lower}:{value.pk} {value}"
+    return value
+
+
 def update_resource(user, resource: Resource, *, tags: Iterable[str] | None = None, **changes):
-    """Change metadata. Published resources stay published (edits are audited); a kind
-    change must still fit the stored file."""
+    """Change metadata, audited with before and after values.
+
+    What is published (or in review) changes only through review: its uploader is told to
+    withdraw it first (it then goes through review again, where a reviewer sees a wider
+    visibility or another collection); a reviewer who may publish it edits it directly,
+    and that edit is the review. A kind change must still fit the stored file.
+    """
     if not policy.can_manage(user, resource):
         raise PermissionDenied(_("Only the uploader or an administrator can change this."))
+    if resource.state not in OWNER_EDITABLE_STATES and not policy.can_publish(user, resource):
+        raise ValidationError(
+            _(
+                "“%(title)s” is “%(state)s”, so changes must go through review. Withdraw "
+                "it first (it becomes a draft again), edit it, then submit it for review."
+            )
+            % {"title": resource.title, "state": resource.get_state_display()},
+            code="needs_review",
+        )
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ValidationError(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))
+    _check_description(changes.get("description", ""))
     if "kind" in changes and changes["kind"] != resource.kind:
         original = resource.files.filter(role=ResourceFile.Role.ORIGINAL).first()
         _check_kind(changes["kind"], original.blob.content_type if original else "")
@@ -243,12 +281,24 @@ def update_resource(user, resource: Resource, *, tags: Iterable[str] | None = No
         taxonomy["stage"] = ""
     changes.update(clean_taxonomy({k: v for k, v in taxonomy.items() if v not in (None, "")}))
     with transaction.atomic():
+        before = {name: _audit_value(getattr(resource, name)) for name in changes}
+        old_tags = sorted(resource.tags.values_list("name", flat=True))
         for name, value in changes.items():
             setattr(resource, name, value)
         resource.full_clean(exclude=["uploader", "org_unit", "tags"])
         resource.save()
+        diff = {
+            name: [before[name], _audit_value(getattr(resource, name))]
+            for name in changes
+            if before[name] != _audit_value(getattr(resource, name))
+        }
         if tags is not None:
             set_tags(resource, tags)
+            new_tags = sorted(resource.tags.values_list("name", flat=True))
+            if new_tags != old_tags:
+                diff["tags"] = [old_tags, new_tags]
+        if diff:
+            log_event(resource, diff)
     return resource
 
 
@@ -274,9 +324,14 @@ def restore_resource(user, resource: Resource) -> Resource:
     return resource
 
 
-def record_download(resource: Resource, variant: str) -> None:
-    """Count and audit one download (a resumed download is not counted again). The count
-    is buffered (``catalog.counters``) and reaches the row and the index on the next flush."""
+def record_download(resource: Resource, variant: str, *, user=None) -> None:
+    """Count and audit a download: at most once per user, resource and day, so a page (or
+    a book) that makes the browser fetch a download link again and again counts once. A
+    resumed download is not a new one either (the callers check Range). The count is
+    buffered (``catalog.counters``) and reaches the row and the index on the next flush."""
+    signed_in = user is not None and user.is_authenticated
+    if signed_in and not counters.first_download_today(user.pk, resource.pk):
+        return
     counters.downloads().add(resource.pk)
     log_event(resource, {"download": [None, variant]})
 

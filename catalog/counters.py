@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -171,6 +172,15 @@ def downloads() -> LocalBuffer | RedisBuffer:
         prefix = getattr(settings, "COUNTERS_REDIS_PREFIX", DEFAULT_REDIS_PREFIX)
         return RedisBuffer("downloads", _apply_downloads, settings.REDIS_URL, prefix)
     return _local_downloads
+
+
+def first_download_today(user_id: int, resource_id: int) -> bool:
+    """True the first time today (local day) that this user downloads this resource."""
+    now = timezone.localtime()
+    midnight = (now + datetime.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    prefix = getattr(settings, "COUNTERS_REDIS_PREFIX", DEFAULT_REDIS_PREFIX)
+    key = f"{prefix}seen:{now:%Y%m%d}:{user_id}:{resource_id}"
+    return cache.add(key, 1, timeout=max(int((midnight - now).total_seconds()), 1))
 
 
 def flush() -> list[dict]:

@@ -64,7 +64,7 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
         response["Retry-After"] = "30"
         return response
     if request.method == "GET" and not _is_resumed(request):
-        actions.record_download(resource, "original")
+        actions.record_download(resource, "original", user=request.user)
     response = HttpResponseRedirect(url)
     response["Cache-Control"] = "private, no-store"
     return response

@@ -8,6 +8,7 @@ administrators.
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from catalog.models import Resource
@@ -67,15 +68,18 @@ def visible_levels(request) -> list[str]:
     return [level for level in Visibility.values if decide(request, level).allowed]
 
 
+def not_found() -> Http404:
+    """Exactly what a missing resource answers (``get_object_or_404``'s message), so an
+    unpublished one cannot be told apart from one that does not exist."""
+    return Http404(f"No {Resource._meta.object_name} matches the given query.")
+
+
 def require_view(request, resource: Resource) -> None:
-    """Raise AccessDenied (a page or JSON saying why) unless the client may open it."""
+    """Raise AccessDenied (a page or JSON saying why) unless the client may open it; a
+    draft that is not theirs to see is "not found", like an id that does not exist."""
     user = getattr(request, "user", None)
     if not resource.is_published and not can_see_unpublished(user, resource):
-        raise AccessDenied(
-            "not_published",
-            _("This resource has not been published yet."),
-            _("It becomes available to everyone once a reviewer has approved it."),
-        )
+        raise not_found()
     decide(request, resource.visibility).raise_if_denied()
 
 

@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("edu_portal.portal.urls")),
 ]
 
+handler400 = "edu_portal.portal.views.bad_request"
 handler403 = "edu_portal.portal.views.permission_denied"
 handler404 = "edu_portal.portal.views.page_not_found"
 handler500 = "edu_portal.portal.views.server_error"

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from catalog import kinds, policy, sources
+from catalog.actions import MAX_DESCRIPTION
 from catalog.models import Collection, Edition, Licence, Resource, Subject, TextbookNode
 from catalog.taxonomy import GRADE_CHOICES, Stage
 from edu_portal.access import Visibility
@@ -39,7 +40,9 @@ class ResourceCreateSerializer(TaxonomyFields):
     title = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=Resource.Kind.choices)
     upload = serializers.CharField(max_length=500, help_text="The tus upload URL.")
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=MAX_DESCRIPTION
+    )
     visibility = serializers.ChoiceField(
         choices=Visibility.choices, required=False, default=Visibility.INTRANET
     )
@@ -59,7 +62,9 @@ class ResourceCreateSerializer(TaxonomyFields):
 class ResourceUpdateSerializer(TaxonomyFields):
     title = serializers.CharField(max_length=200, required=False)
     kind = serializers.ChoiceField(choices=Resource.Kind.choices, required=False)
-    description = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(
+        required=False, allow_blank=True, max_length=MAX_DESCRIPTION
+    )
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
 
 

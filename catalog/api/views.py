@@ -12,7 +12,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from catalog import actions as catalog_actions
-from catalog import policy
+from catalog import browse, policy
 from catalog.api.serializers import (
     ResourceCreateSerializer,
     ResourceSerializer,
@@ -120,7 +120,11 @@ class ResourceList(ActionAPIView):
                     "search_unavailable",
                 )
             ids = [hit.id for hit in result.hits]
-            found = _with_files(Resource.objects.filter(pk__in=ids)).in_bulk(ids)
+            # The index may lag the database by a task: what it returns is checked against
+            # the current state and visibility, so a resource just deleted or unpublished
+            # is never shown.
+            current = browse.published_visible(request).filter(pk__in=ids)
+            found = _with_files(current).in_bulk(ids)
             resources = [found[i] for i in ids if i in found]
             total = result.total
             facets = {name: [[v, c] for v, c in pairs] for name, pairs in result.facets.items()}
@@ -193,6 +197,8 @@ class ResourceDetail(ActionAPIView):
     def delete(self, request, pk: int):
         """Take the resource down (soft: its links answer 410 "removed" afterwards)."""
         resource = get_object_or_404(Resource, pk=pk)
+        if not resource.is_published and not policy.can_see_unpublished(request.user, resource):
+            raise policy.not_found()
         catalog_actions.delete_resource(request.user, resource)
         return Response(status=204)
 
@@ -205,6 +211,8 @@ class ResourceReview(ActionAPIView):
         """Move the resource through the review workflow (submit, approve, request_changes
         with a comment, withdraw, reopen)."""
         resource = get_object_or_404(Resource, pk=pk, deleted_at__isnull=True)
+        if not resource.is_published and not policy.can_see_unpublished(request.user, resource):
+            raise policy.not_found()  # whether someone else's draft exists is not told
         data = ReviewActionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         action = getattr(transitions, data.validated_data["action"])

@@ -644,7 +644,7 @@ def book(request: HttpRequest, catalog: Catalog, pk: int, extension: str) -> Htt
     if response.status_code in (200, 206):
         response["Content-Type"] = MEDIA_TYPES[resource.ebook.format]
         if request.method == "GET" and not _is_resumed(request):
-            actions.record_download(resource, f"opds:{extension}")
+            actions.record_download(resource, f"opds:{extension}", user=request.user)
     return response
 
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils.html import escape
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
@@ -98,6 +100,19 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
         "show_ip": code == "outside_intranet",
     }
     return render(request, "403.html", context, status=403)
+
+
+@requires_csrf_token
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler400: what Django refuses before any view runs (a body over
+    DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields, a bad host), in the API's words too."""
+    if isinstance(exception, RequestDataTooBig):
+        detail, code = _("The request is too large. Send less text at once."), "too_large"
+    else:
+        detail, code = _("The request could not be understood."), "bad_request"
+    if _is_api(request):
+        return _json_error(400, detail, code)
+    return HttpResponseBadRequest(f"<!doctype html><title>400</title><h1>{escape(detail)}</h1>")
 
 
 @requires_csrf_token

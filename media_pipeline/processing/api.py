@@ -14,6 +14,7 @@ from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from catalog import policy
 from catalog.models import Resource
 from edu_portal.accounts.drf import ActionAPIView
 from edu_portal.accounts.permissions import is_bureau_admin
@@ -57,6 +58,8 @@ class ResourceProcessing(ActionAPIView):
     @extend_schema(responses=ProcessingAdminSerializer)
     def get(self, request, pk: int):
         resource = get_object_or_404(Resource, pk=pk)
+        if not resource.is_published and not policy.can_see_unpublished(request.user, resource):
+            raise policy.not_found()  # whether someone else's draft exists is not told
         if not actions.can_see_processing(request.user, resource):
             self.permission_denied(request, message=_("You may not see this resource."))
         job = resource.jobs.order_by("-created_at", "-pk").first()
@@ -75,6 +78,10 @@ class ResourceRetranscode(ActionAPIView):
 
     @extend_schema(request=None, responses={202: ProcessingAdminSerializer})
     def post(self, request, pk: int):
+        if not is_bureau_admin(request.user):  # before the look-up: ids are not probed
+            self.permission_denied(
+                request, message=_("Only bureau administrators can re-run processing.")
+            )
         resource = get_object_or_404(Resource, pk=pk)
         job = actions.retranscode(request.user, resource)
         return Response(ProcessingAdminSerializer(job).data, status=202)

@@ -166,9 +166,12 @@ def test_drafts_are_seen_by_owner_only(teacher, student, school):
     resource_id = create(teacher).json()["id"]
     assert api(teacher).get(f"{RESOURCES}{resource_id}/").status_code == 200
     other = make_user("teacher_wu", Role.TEACHER, school)
+    # Someone else's draft answers exactly like an id that does not exist.
     refused = api(other).get(f"{RESOURCES}{resource_id}/")
-    assert refused.status_code == 403 and refused.json()["code"] == "not_published"
-    assert api().get(f"{RESOURCES}{resource_id}/").status_code == 403
+    missing = api(other).get(f"{RESOURCES}999999/")
+    assert refused.status_code == missing.status_code == 404
+    assert refused.json() == missing.json()
+    assert api().get(f"{RESOURCES}{resource_id}/").status_code == 404
 
 
 def test_published_resource_detail_for_everyone_on_the_intranet(teacher, student):
@@ -196,7 +199,7 @@ def test_owner_edits_and_others_may_not(teacher, school):
     assert body["tags"] == ["复习"]
     other = make_user("teacher_he", Role.TEACHER, school)
     refused = api(other).patch(f"{RESOURCES}{resource_id}/", {"title": "x"}, format="json")
-    assert refused.status_code == 403
+    assert refused.status_code == 404  # someone else's draft is not even confirmed to exist
     bad = api(teacher).patch(
         f"{RESOURCES}{resource_id}/", {"grade": 3, "subject": "physics"}, format="json"
     )

@@ -55,7 +55,7 @@ def test_wrong_extension_draft_and_deleted(client, make_ebook, teacher, student)
     book = make_ebook("呐喊")
     assert client.get(f"/opds/books/{book.pk}.pdf").status_code == 404
     draft = make_ebook("草稿", state="draft", uploader=student)
-    assert client.get(f"/opds/books/{draft.pk}.epub").status_code == 403
+    assert client.get(f"/opds/books/{draft.pk}.epub").status_code == 404
     gone = make_ebook("已删除", deleted_at=timezone.now())
     assert client.get(f"/opds/books/{gone.pk}.epub").status_code == 410
     assert client.get("/opds/books/999999.epub").status_code == 404
@@ -84,4 +84,4 @@ def test_cover_of_a_staff_book_is_challenged_for_anonymous(client, make_ebook):
     book = make_ebook("教师书", visibility="staff")
     assert client.get(f"/opds/covers/{book.pk}.jpg").status_code == 401
     draft = make_ebook("草稿", state="draft")
-    assert client.get(f"/opds/covers/{draft.pk}.jpg").status_code == 401
+    assert client.get(f"/opds/covers/{draft.pk}.jpg").status_code == 404

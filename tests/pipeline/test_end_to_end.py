@@ -105,7 +105,7 @@ def test_refusals(teacher, student, admin_user, clips):
     assert not Resource.objects.exists()
 
     ok = create(client, put_upload(teacher, clips.path("one_second")))
-    assert api_for(student).get(f"{RESOURCES}{ok.json()['id']}/").status_code == 403
+    assert api_for(student).get(f"{RESOURCES}{ok.json()['id']}/").status_code == 404
 
 
 def test_openapi_schema_lists_the_endpoints(admin_user):

@@ -90,7 +90,7 @@ def test_pdf_positions_are_pages(client, make_book, student):
 def test_no_position_for_a_book_the_client_may_not_read(client, make_book, student, teacher):
     draft = make_book("epub", state=State.DRAFT)
     client.force_login(student)
-    assert post(client, draft, {"location": CFI, "progress": 0.1}).status_code == 403
+    assert post(client, draft, {"location": CFI, "progress": 0.1}).status_code == 404
     intranet = make_book("epub", visibility="intranet")
     response = post(client, intranet, {"location": CFI, "progress": 0.1}, **OUTSIDE)
     assert response.status_code == 403
