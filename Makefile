@@ -17,10 +17,12 @@ setup: os-packages $(STAMP_DIR)/python-deps $(STAMP_DIR)/npm-deps
 # LibreOffice (no GUI) converts Office files to PDF previews; the Writer/Impress/Calc parts
 # are keyed on soffice too. os-packages.sh checks commands only, so the Chinese font (for
 # rendering 中文 in those PDFs) is checked with fc-list and named with a never-present command.
+# LibreOffice runs in a network namespace of its own (PREVIEW_SANDBOX): util-linux unshare.
 os-packages:
 	@bash deploy/scripts/os-packages.sh ffmpeg:ffmpeg msgfmt:gettext \
 		soffice:libreoffice-core-nogui soffice:libreoffice-writer-nogui \
 		soffice:libreoffice-impress-nogui soffice:libreoffice-calc-nogui
+	@bash deploy/scripts/os-packages.sh unshare:util-linux
 	@fc-list :lang=zh 2>/dev/null | grep -q . || \
 		bash deploy/scripts/os-packages.sh no-zh-font:fonts-wqy-microhei
 

@@ -235,6 +235,11 @@ PIPELINE_MAX_ATTEMPTS = env.int("PIPELINE_MAX_ATTEMPTS", 3, minimum=1)
 PIPELINE_PRESET = env.str("PIPELINE_PRESET", "veryfast")
 PIPELINE_TRANSCODE_TIMEOUT = env.int("PIPELINE_TRANSCODE_TIMEOUT", 6 * 3600, minimum=60)
 
+# --- Office previews (catalog/previews) -----------------------------------------------------
+# LibreOffice runs behind this command, which must give it no network (checked before each
+# conversion; a preview is refused when it fails).
+PREVIEW_SANDBOX = env.str("PREVIEW_SANDBOX", "unshare --net --map-root-user --")
+
 # --- Search ---------------------------------------------------------------------------------
 SEARCH_URL = env.url("SEARCH_URL", "db://", schemes={"db", "http", "https"}, secret=True)
 SEARCH_INDEX_PREFIX = env.str("SEARCH_INDEX_PREFIX", "edu")
