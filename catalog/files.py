@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 
 from catalog import actions, policy
 from catalog.models import Resource, ResourceFile
+from edu_portal.access import binding
 from edu_portal.storage import StorageUnavailable, get_storage
 from edu_portal.storage.serving import serve_stored
 
@@ -57,7 +58,10 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("This resource has no file to download.")
     try:
         url = get_storage().presigned_get(
-            key, settings.SIGNED_URL_TTL, filename=_download_name(resource, original)
+            key,
+            settings.SIGNED_URL_TTL,
+            filename=_download_name(resource, original),
+            bind=binding(request),
         )
     except StorageUnavailable:
         response = HttpResponse(status=503)

@@ -199,33 +199,74 @@ class BadToken(AccessDenied):
     pass
 
 
-def _signature(scope: str, expires: int, ip: str | None) -> str:
+def _signature(scope: str, expires: int, ip: str | None, user_id: str | None = None) -> str:
     message = f"{scope}\n{expires}\n{ip or ''}"
+    if user_id:
+        message += f"\nuser:{user_id}"
     return salted_hmac(_SALT, message, algorithm="sha256").hexdigest()[:32]
 
 
 def make_token(
-    scope: str, *, ttl: int | None = None, ip: str | None = None, now: float | None = None
+    scope: str,
+    *,
+    ttl: int | None = None,
+    ip: str | None = None,
+    user_id: int | None = None,
+    now: float | None = None,
 ) -> dict[str, str]:
     """Query parameters that prove the holder may fetch ``scope`` until expiry.
 
     ``scope`` names what the token is for (for example ``resource:42``); the token is
-    useless for any other scope. With ``ip`` the token only works from that address.
+    useless for any other scope. With ``ip`` the token only works from that address; with
+    ``user_id`` only in a request signed in as that user.
     """
     expires = int((now or time.time()) + (ttl or settings.SIGNED_URL_TTL))
-    params = {"exp": str(expires), "sig": _signature(scope, expires, ip)}
+    user = str(user_id) if user_id else None
+    params = {"exp": str(expires), "sig": _signature(scope, expires, ip, user)}
     if ip:
         params["ipb"] = "1"
+    if user:
+        params["ub"] = user
     return params
 
 
-def sign_url(path: str, scope: str, *, ttl: int | None = None, ip: str | None = None) -> str:
+def binding(request: HttpRequest) -> dict:
+    """What a link issued to the client of ``request`` is bound to (``make_token``'s
+    ``ip`` or ``user_id``), so that it does not work if passed on outside the intranet.
+
+    On the intranet (and for anonymous visitors anywhere): the client address. For staff
+    signed in from outside with remote access: their account, because a phone's or a home
+    network's address may change during a film. ``SIGNED_URL_BIND_IP=0`` switches it off.
+    """
+    if not settings.SIGNED_URL_BIND_IP:
+        return {}
+    ip = client_ip(request)
+    user = getattr(request, "user", None)
+    if not is_intranet(ip) and _remote_allowed(user):
+        return {"user_id": user.pk}
+    return {"ip": ip}
+
+
+def sign_url(
+    path: str,
+    scope: str,
+    *,
+    ttl: int | None = None,
+    ip: str | None = None,
+    user_id: int | None = None,
+) -> str:
     separator = "&" if "?" in path else "?"
-    return f"{path}{separator}{urlencode(make_token(scope, ttl=ttl, ip=ip))}"
+    token = make_token(scope, ttl=ttl, ip=ip, user_id=user_id)
+    return f"{path}{separator}{urlencode(token)}"
 
 
-def verify_token(scope: str, params, *, ip: str | None = None, now: float | None = None) -> None:
-    """Raise BadToken unless ``params`` (a QueryDict or dict) hold a valid token for scope."""
+def verify_token(
+    scope: str, params, *, ip: str | None = None, user=None, now: float | None = None
+) -> None:
+    """Raise BadToken unless ``params`` (a QueryDict or dict) hold a valid token for scope.
+
+    ``user`` (the request's, possibly lazy) is looked at only for a token bound to a user,
+    so that checking an address-bound or unbound token never touches the session."""
     expires_raw = params.get("exp", "")
     signature = params.get("sig", "")
     if not expires_raw or not signature:
@@ -235,7 +276,16 @@ def verify_token(scope: str, params, *, ip: str | None = None, now: float | None
     except ValueError:
         raise BadToken("token_invalid", str(_("This link's access token is invalid."))) from None
     bound_ip = ip if params.get("ipb") == "1" else None
-    expected = _signature(scope, expires, bound_ip)
+    bound_user = str(params.get("ub", "") or "") or None
+    if bound_user is not None:
+        signed_in = user is not None and user.is_authenticated
+        if not signed_in or str(user.pk) != bound_user:
+            raise BadToken(
+                "token_wrong_user",
+                str(_("This link was issued to another account.")),
+                str(_("Sign in with your own account and open the page again.")),
+            )
+    expected = _signature(scope, expires, bound_ip, bound_user)
     if not hmac.compare_digest(expected.encode(), str(signature).encode()):
         raise BadToken("token_invalid", str(_("This link's access token is invalid.")))
     if expires < (now or time.time()):

@@ -251,7 +251,9 @@ INTRANET_NETWORKS = env.networks(
 )
 TRUSTED_PROXIES = env.networks("TRUSTED_PROXIES", [])
 SIGNED_URL_TTL = env.int("SIGNED_URL_TTL", 600, minimum=10)
-SIGNED_URL_BIND_IP = env.bool("SIGNED_URL_BIND_IP", False)
+# Signed links (downloads, HLS tokens) work only from the address they were issued to, or
+# for remote staff only in their own signed-in session (edu_portal.access.binding).
+SIGNED_URL_BIND_IP = env.bool("SIGNED_URL_BIND_IP", True)
 
 # --- Streaming (media_pipeline/streaming) ---------------------------------------------------
 # Lifetime of the tokens inside playlists. The player fetches a fresh master playlist when

@@ -280,10 +280,14 @@ class Storage(abc.ABC):
         """Copy ``src`` to ``dst`` with its metadata (server-side where possible)."""
 
     @abc.abstractmethod
-    def presigned_get(self, key: str, ttl: int, filename: str | None = None) -> str:
+    def presigned_get(
+        self, key: str, ttl: int, filename: str | None = None, bind: dict | None = None
+    ) -> str:
         """A URL that lets its holder GET the object for ``ttl`` seconds.
 
-        With ``filename`` the response asks the browser to save it under that name.
+        With ``filename`` the response asks the browser to save it under that name. ``bind``
+        (``edu_portal.access.binding``) ties the link to an address or an account where
+        the store can check it.
         """
 
     @abc.abstractmethod

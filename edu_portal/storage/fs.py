@@ -299,9 +299,11 @@ class FilesystemStorage(FilesystemResumable, Storage):
 
     # --- URLs and health ---------------------------------------------------------------
 
-    def presigned_get(self, key: str, ttl: int, filename: str | None = None) -> str:
-        """A site-relative URL of the object view, signed with ``edu_portal.access``
-        (needs Django settings, unlike the rest of this class)."""
+    def presigned_get(
+        self, key: str, ttl: int, filename: str | None = None, bind: dict | None = None
+    ) -> str:
+        """A site-relative URL of the object view, signed with ``edu_portal.access`` and
+        bound as ``bind`` says (needs Django settings, unlike the rest of this class)."""
         from urllib.parse import urlencode
 
         from django.urls import reverse
@@ -312,7 +314,7 @@ class FilesystemStorage(FilesystemResumable, Storage):
         path = reverse("storage:object", kwargs={"key": key})
         if filename:
             path = f"{path}?{urlencode({'fn': filename})}"
-        return sign_url(path, object_scope(key, filename), ttl=ttl)
+        return sign_url(path, object_scope(key, filename), ttl=ttl, **(bind or {}))
 
     def ping(self) -> None:
         try:

@@ -376,8 +376,14 @@ class MinioStorage(MinioResumable, Storage):
 
     # --- URLs and health -----------------------------------------------------------------
 
-    def presigned_get(self, key: str, ttl: int, filename: str | None = None) -> str:
-        """An absolute URL straight to the store, signed with the store's credentials."""
+    def presigned_get(
+        self, key: str, ttl: int, filename: str | None = None, bind: dict | None = None
+    ) -> str:
+        """An absolute URL straight to the store, signed with the store's credentials.
+
+        S3 signatures cannot name the client, so ``bind`` is not applied here: the store is
+        reachable only through the intranet (README, "Deploying on real services") and the
+        link lives SIGNED_URL_TTL seconds."""
         from django.utils.http import content_disposition_header
 
         validate_key(key)

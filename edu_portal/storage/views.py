@@ -27,7 +27,12 @@ def serve_object(request: HttpRequest, key: str) -> HttpResponse:
     except InvalidKey:
         raise Http404("No such object.") from None
     filename = request.GET.get("fn") or None
-    verify_token(object_scope(key, filename), request.GET, ip=client_ip(request))
+    verify_token(
+        object_scope(key, filename),
+        request.GET,
+        ip=client_ip(request),
+        user=getattr(request, "user", None),
+    )
     # The link is someone's personal permission: no shared cache may keep the bytes, and
     # the browser only as long as the link itself is valid.
     remaining = max(0, int(request.GET.get("exp", "0")) - int(time.time()))

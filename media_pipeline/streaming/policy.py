@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from catalog import kinds
 from catalog import policy as catalog_policy
 from catalog.models import Resource
-from edu_portal.access import AccessDenied, client_ip, make_token, verify_token
+from edu_portal.access import AccessDenied, binding, client_ip, make_token, verify_token
 
 # A part of a published output set: "master.m3u8", "poster.jpg", "720p/seg_00001.m4s".
 # Nothing else is ever served, so "..", "%2e%2e", absolute paths and odd names are 404.
@@ -81,14 +81,19 @@ def watchable(request: HttpRequest, resource_id: int, *, need_ready: bool = True
 
 def stream_token(request: HttpRequest, resource: Resource) -> dict[str, str]:
     """Query parameters for the parts of ``resource``'s output, valid STREAM_TOKEN_TTL."""
-    ip = client_ip(request) if settings.SIGNED_URL_BIND_IP else None
-    return make_token(stream_scope(resource.pk), ttl=settings.STREAM_TOKEN_TTL, ip=ip)
+    bound = binding(request)
+    return make_token(stream_scope(resource.pk), ttl=settings.STREAM_TOKEN_TTL, **bound)
 
 
 def verify_stream_token(request: HttpRequest, resource_id: int, params) -> int:
     """Raise BadToken (a 403 with its reason) unless ``params`` hold a valid token for the
     resource; return the seconds it has left."""
-    verify_token(stream_scope(resource_id), params, ip=client_ip(request))
+    verify_token(
+        stream_scope(resource_id),
+        params,
+        ip=client_ip(request),
+        user=getattr(request, "user", None),
+    )
     return max(0, int(params.get("exp")) - int(time.time()))
 
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_safe
 
 from catalog import kinds
 from catalog.models import Resource
-from edu_portal.access import AccessDenied
+from edu_portal.access import AccessDenied, binding
 from edu_portal.accounts.audit import log_event
 from edu_portal.storage import ObjectNotFound, StorageUnavailable, get_storage
 from edu_portal.storage.serving import serve_stored, unavailable
@@ -191,7 +191,10 @@ def download(request: HttpRequest, pk: int, variant: str) -> HttpResponse:
         raise Http404(_("This download is not available for this video."))
     log_event(resource, {"download": [None, variant]})
     url = get_storage().presigned_get(
-        key, settings.SIGNED_URL_TTL, filename=_download_name(resource, variant)
+        key,
+        settings.SIGNED_URL_TTL,
+        filename=_download_name(resource, variant),
+        bind=binding(request),
     )
     response = HttpResponseRedirect(url)
     response["Cache-Control"] = NO_STORE

@@ -70,7 +70,7 @@ def test_master_lists_every_rendition_signed(client, publish_video):
         path, _, query = uri.partition("?")
         assert path.startswith("7/") and path.endswith("/index.m3u8")
         params = parse_qs(query)
-        assert set(params) == {"exp", "sig"}
+        assert set(params) == {"exp", "sig", "ipb"}  # bound to the viewer's address
         assert int(params["exp"][0]) > time.time()
 
 
@@ -201,7 +201,9 @@ def test_tampered_expired_missing_and_foreign_tokens_are_refused(client, publish
     longer = _with(segment, exp=str(int(time.time()) + 10**6))
     assert client.get(longer, **INTRANET).status_code == 403
     assert client.get(urlsplit(segment).path, **INTRANET).status_code == 403
-    past = make_token(stream_scope(resource.pk), ttl=60, now=time.time() - 3600)
+    past = make_token(
+        stream_scope(resource.pk), ttl=60, now=time.time() - 3600, ip=INTRANET["REMOTE_ADDR"]
+    )
     expired = client.get(_with(segment, **past), **INTRANET)
     assert expired.status_code == 403 and b"expired" in expired.content
     # A valid token of another resource does not open this one's parts.
