@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
+import re
 from collections.abc import Iterable
 
 #: Bytes of the upload's head that :func:`content_problem` looks at.
@@ -92,6 +93,23 @@ def normalise(mime: str) -> str:
     return mime.split(";", 1)[0].strip().lower()
 
 
+#: Longest type accepted from a client, parameters included (``Blob.content_type`` holds
+#: 120 characters; types are stored without parameters).
+MAX_TYPE_LENGTH = 100
+# RFC 6838 names: type "/" subtype, each a letter or digit then restricted-name characters.
+_NAME_PART = r"[a-z0-9][a-z0-9!#$&^_.+-]{0,62}"
+_MIME_TYPE = re.compile(rf"{_NAME_PART}/{_NAME_PART}", re.ASCII)
+
+
+def is_valid_type(mime: str) -> bool:
+    """Whether a declared type may be looked at at all: ``type/subtype`` made of RFC 6838
+    name characters, optional parameters of printable ASCII, no control characters (a CR
+    or LF would end up in a response header), at most MAX_TYPE_LENGTH characters."""
+    if len(mime) > MAX_TYPE_LENGTH or not mime.isascii() or not mime.isprintable():
+        return False
+    return bool(_MIME_TYPE.fullmatch(normalise(mime)))
+
+
 def extension(filename: str) -> str:
     base = posixpath.basename(filename.replace("\\", "/"))
     stem, dot, ext = base.rpartition(".")
@@ -99,10 +117,13 @@ def extension(filename: str) -> str:
 
 
 def effective_type(filename: str, filetype: str) -> str | None:
-    """The type an upload is treated as: from a known extension, else as declared."""
+    """The type an upload is treated as: from a known extension, else as declared (which
+    must pass :func:`is_valid_type`; an invalid one counts as not given)."""
     by_extension = EXTENSIONS.get(extension(filename))
     if by_extension:
         return by_extension
+    if not is_valid_type(filetype):
+        return None
     declared = normalise(filetype)
     return None if declared in GENERIC_TYPES else declared
 
@@ -222,3 +243,106 @@ def content_problem(mime: str, head: bytes) -> str | None:
         if is_allowed(mime, patterns):
             return None if check(head) else family
     return None  # a type the operator allowed that we have no signature for
+
+
+# --- the type a file is stored with -------------------------------------------------------
+
+_ZIP_DOCUMENTS = (
+    "application/vnd.openxmlformats-officedocument.*",
+    "application/epub+zip",
+    "application/zip",
+    "application/vnd.oasis.opendocument.*",
+)
+_OLE_DOCUMENTS = ("application/msword", "application/vnd.ms-*")
+
+
+def _media_type(head: bytes, family: str) -> str | None:
+    """The media type the head shows; ``family`` ("video" or "audio") decides only for
+    containers that hold either."""
+    box = head[4:8]
+    if box == b"ftyp":
+        brand = head[8:12]
+        if brand == b"qt  ":
+            return "video/quicktime"
+        if brand[:3] in (b"M4A", b"M4B", b"M4P"):
+            return "audio/mp4"
+        return f"{family}/3gpp" if brand.startswith(b"3g") else f"{family}/mp4"
+    if box in _MP4_BOXES:
+        return "video/quicktime" if family == "video" else "audio/mp4"
+    if head.startswith(b"\x1a\x45\xdf\xa3"):
+        return f"{family}/webm" if b"webm" in head[:64] else f"{family}/x-matroska"
+    if head.startswith((b"\x00\x00\x01\xba", b"\x00\x00\x01\xb3")):
+        return "video/mpeg"
+    if head.startswith(b"\x30\x26\xb2\x75\x8e\x66\xcf\x11"):
+        return "video/x-ms-asf" if family == "video" else "audio/x-ms-wma"
+    prefixes = {
+        b"FLV\x01": "video/x-flv",
+        b"OggS": f"{family}/ogg",
+        b".RMF": "video/vnd.rn-realvideo",
+        b"ID3": "audio/mpeg",
+        b"fLaC": "audio/flac",
+        b"#!AMR": "audio/amr",
+    }
+    for prefix, mime in prefixes.items():
+        if head.startswith(prefix):
+            return mime
+    if head[:4] in (b"RIFF", b"RIFX") and head[8:12] in (b"AVI ", b"WAVE"):
+        return "video/x-msvideo" if head[8:12] == b"AVI " else "audio/wav"
+    if head[:4] == b"FORM" and head[8:12] in (b"AIFF", b"AIFC"):
+        return "audio/aiff"
+    if _is_media(head):  # what is left: MPEG transport stream or an MPEG audio frame
+        if head[0] == 0xFF:
+            return "audio/aac" if head[1] & 0x06 == 0 else "audio/mpeg"
+        return "video/mp2t"
+    return None
+
+
+def sniffed_type(head: bytes, hint: str = "") -> str | None:
+    """The type the first bytes of a file show, or None when they name none we know.
+
+    ``hint`` is the (already checked) type the file was announced as. It is used only
+    where the bytes cannot tell: video or audio in a container that holds either, and the
+    exact document type of a ZIP or OLE container (DOCX, EPUB, XLS, ...).
+    """
+    family = "audio" if hint.startswith("audio/") else "video"
+    if _is_active(head):
+        return None
+    media = _media_type(head, family)
+    if media:
+        return media
+    if _is_pdf(head):
+        return "application/pdf"
+    images = {
+        b"\xff\xd8\xff": "image/jpeg",
+        b"\x89PNG\r\n\x1a\n": "image/png",
+        b"GIF87a": "image/gif",
+        b"GIF89a": "image/gif",
+    }
+    for prefix, mime in images.items():
+        if head.startswith(prefix):
+            return mime
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if _is_zip(head):
+        return hint if is_allowed(hint, _ZIP_DOCUMENTS) else "application/zip"
+    if _is_ole(head):
+        return hint if is_allowed(hint, _OLE_DOCUMENTS) else "application/octet-stream"
+    if head and _is_text(head):
+        return "text/plain"
+    return None
+
+
+def stored_type(filename: str, checked_type: str, head: bytes) -> str:
+    """The type a finished upload is stored, and later served, with.
+
+    The known type of its extension; else the type its first bytes show; else (a type the
+    operator allowed that has no signature) ``checked_type``, the announced type after
+    :func:`is_valid_type` and the allow-list. Never the string the client sent as such.
+    """
+    by_extension = EXTENSIONS.get(extension(filename))
+    if by_extension:
+        return by_extension
+    sniffed = sniffed_type(head, checked_type)
+    if sniffed:
+        return sniffed
+    return normalise(checked_type) if is_valid_type(checked_type) else "application/octet-stream"

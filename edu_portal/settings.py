@@ -227,6 +227,11 @@ UPLOAD_ALLOWED_TYPES = env.list(
     ],
 )
 UPLOAD_EXPIRY_HOURS = env.int("UPLOAD_EXPIRY_HOURS", 24, minimum=1)
+# Per teacher: bytes declared by, and number of, uploads that are unfinished or complete but
+# not yet made into a resource; a complete upload unused this many days is removed.
+UPLOAD_QUOTA_BYTES = env.int("UPLOAD_QUOTA_BYTES", 40 * 1024**3, minimum=1)
+UPLOAD_QUOTA_COUNT = env.int("UPLOAD_QUOTA_COUNT", 20, minimum=1)
+UPLOAD_UNUSED_EXPIRY_DAYS = env.int("UPLOAD_UNUSED_EXPIRY_DAYS", 7, minimum=1)
 
 # --- Transcoding (media_pipeline/processing) ------------------------------------------------
 # A job whose worker has not sent a heartbeat for this long is re-queued by the sweeper.
@@ -262,6 +267,11 @@ STREAM_TOKEN_TTL = env.int("STREAM_TOKEN_TTL", 900, minimum=30)
 # Viewing statistics are counted in the cache (Redis) or in memory and written to the
 # database at most this often per process.
 STATS_FLUSH_SECONDS = env.int("STATS_FLUSH_SECONDS", 60, minimum=1)
+# Beacons beyond these limits are ignored (counted in the cache): a viewer's play counts
+# once per resource in this many minutes; an address adds at most this many new anonymous
+# viewers to a resource per hour.
+STATS_PLAY_REPEAT_MINUTES = env.int("STATS_PLAY_REPEAT_MINUTES", 30, minimum=0)
+STATS_NEW_VIEWERS_PER_ADDRESS = env.int("STATS_NEW_VIEWERS_PER_ADDRESS", 30, minimum=1)
 CELERY_BEAT_SCHEDULE["flush-view-stats"] = {
     "task": "media_pipeline.flush_view_stats",
     "schedule": STATS_FLUSH_SECONDS,

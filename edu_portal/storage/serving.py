@@ -30,6 +30,23 @@ _ACTIVE_TYPES = {
 }
 
 
+# A stored type becomes a response header: only ``type/subtype`` with printable parameters
+# is sent as it is; anything else (a CR or LF from an old upload, say) is served as bytes.
+_CONTENT_TYPE = re.compile(
+    r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}"
+    r"( *;[\x20-\x7e]*)?",
+    re.ASCII,
+)
+FALLBACK_CONTENT_TYPE = "application/octet-stream"
+
+
+def safe_content_type(value: str | None) -> str:
+    """``value`` if it is a well-formed media type, else application/octet-stream."""
+    if value and len(value) <= 255 and _CONTENT_TYPE.fullmatch(value):
+        return value
+    return FALLBACK_CONTENT_TYPE
+
+
 class RangeNotSatisfiable(Exception):
     pass
 
@@ -109,7 +126,7 @@ def serve_stored(
             response["Accept-Ranges"] = "bytes"
             return response
     start, end = byte_range or (0, info.size)
-    content_type = info.content_type or "application/octet-stream"
+    content_type = safe_content_type(info.content_type)
 
     if request.method == "HEAD":
         response = HttpResponse(content_type=content_type)

@@ -15,6 +15,13 @@ moved into the database in one transaction per flush.
   beacon once ``STATS_FLUSH_SECONDS`` have passed, at process exit (atexit) and by the same
   beat task (which then flushes the worker's own, usually empty, buffer).
 
+Limits (``admit_beacon``, in the Django cache, so shared by all processes with Redis): a
+viewer's play counts once per resource in ``STATS_PLAY_REPEAT_MINUTES``, and one client
+address (an IPv6 /64) brings at most ``STATS_NEW_VIEWERS_PER_ADDRESS`` new anonymous
+viewers to a resource per hour; beacons of viewers beyond that are not counted at all.
+Excess beacons are dropped silently (the view still answers 204): the player never
+retries a beacon, and a 429 would only tell a script when to switch addresses.
+
 Database side (models.py): ``DailyViewStats`` per resource and local day, updated with F()
 expressions; ``ResourceViewer`` one row per (resource, viewer key), inserted with
 ``ignore_conflicts``, so unique viewers over all time is a count of rows.
@@ -25,6 +32,7 @@ from __future__ import annotations
 import atexit
 import datetime
 import hashlib
+import ipaddress
 import logging
 import math
 import threading
@@ -34,6 +42,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
@@ -79,6 +88,67 @@ def clamp_seconds(seconds: float) -> float:
     if not math.isfinite(seconds):
         return 0.0
     return min(max(seconds, 0.0), MAX_BEACON_SECONDS)
+
+
+# --- limits against inflated figures ------------------------------------------------------
+
+#: The window in which an address's new anonymous viewers of a resource are counted.
+NEW_VIEWER_WINDOW = 3600
+#: How long an admitted anonymous viewer stays admitted after admission.
+ADMITTED_FOR = 24 * 3600
+
+
+def _limit_key(*parts) -> str:
+    prefix = getattr(settings, "VIEW_STATS_REDIS_PREFIX", DEFAULT_REDIS_PREFIX)
+    return prefix + "limit:" + ":".join(str(part) for part in parts)
+
+
+def address_group(ip: str | None) -> str:
+    """The unit one client controls: an IPv4 address, or the /64 of an IPv6 address."""
+    try:
+        address = ipaddress.ip_address(ip or "")
+    except ValueError:
+        return "-"
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
+    return str(address)
+
+
+def _admit_anonymous(resource_id: int, key: str, ip: str | None) -> bool:
+    admitted = _limit_key("viewer", resource_id, key)
+    if cache.get(admitted) is not None:
+        return True
+    window = int(time.time() // NEW_VIEWER_WINDOW)
+    counter = _limit_key("new", resource_id, address_group(ip), window)
+    cache.add(counter, 0, timeout=2 * NEW_VIEWER_WINDOW)
+    try:
+        admitted_so_far = cache.incr(counter)
+    except ValueError:  # expired between add and incr
+        cache.add(counter, 1, timeout=2 * NEW_VIEWER_WINDOW)
+        admitted_so_far = 1
+    if admitted_so_far > settings.STATS_NEW_VIEWERS_PER_ADDRESS:
+        return False
+    cache.set(admitted, 1, timeout=ADMITTED_FOR)
+    return True
+
+
+def admit_beacon(resource_id: int, key: str, ip: str | None, *, play: bool) -> tuple[bool, bool]:
+    """``(count the beacon, count its play)`` under the limits in the module docstring.
+
+    Signed-in viewers (``u:``) are not limited by address: accounts are made by
+    administrators, not by whoever sends beacons. If the cache fails, the beacon is not
+    counted (statistics are best effort, inflation is what this prevents).
+    """
+    try:
+        if not key.startswith("u:") and not _admit_anonymous(resource_id, key, ip):
+            return False, False
+        minutes = settings.STATS_PLAY_REPEAT_MINUTES
+        if play and minutes:
+            play = cache.add(_limit_key("play", resource_id, key), 1, timeout=minutes * 60)
+        return True, play
+    except Exception as exc:  # the cache backend's own errors (Redis, files)
+        log.warning("viewing statistics beacon dropped, the cache failed: %s", exc)
+        return False, False
 
 
 # --- what is buffered for one resource -----------------------------------------------------

@@ -107,7 +107,8 @@ def position(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def beacon(request: HttpRequest, pk: int) -> HttpResponse:
     """``POST {"viewer", "event": "play"|"progress", "seconds"}`` → 204, nothing written
-    to the database here (see stats.py)."""
+    to the database here (see stats.py); also 204 for beacons beyond the limits against
+    inflated figures, which are not counted."""
     resource = _watchable(request, pk)
     if isinstance(resource, JsonResponse):
         return resource
@@ -132,10 +133,12 @@ def beacon(request: HttpRequest, pk: int) -> HttpResponse:
             )
     except BadInput as bad:
         return _error(400, bad.code, bad.message)
-    key = stats.viewer_key(
-        request.user, viewer, client_ip(request), request.headers.get("user-agent", "")
-    )
-    stats.record_beacon(resource.pk, key, play=event == "play", seconds=seconds)
+    ip = client_ip(request)
+    key = stats.viewer_key(request.user, viewer, ip, request.headers.get("user-agent", ""))
+    # Beyond the limits (stats.admit_beacon) the beacon is ignored but still answered 204.
+    counted, play = stats.admit_beacon(resource.pk, key, ip, play=event == "play")
+    if counted:
+        stats.record_beacon(resource.pk, key, play=play, seconds=seconds)
     return _no_content()
 
 

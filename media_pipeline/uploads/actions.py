@@ -18,6 +18,15 @@ processes):
    discarded: nothing of it counts.
 4. When the offset reaches the length, the object is assembled under
    ``uploads/<uuid>/source`` with its SHA-256, and the row becomes complete.
+
+Limits per teacher (``UPLOAD_QUOTA_BYTES``, ``UPLOAD_QUOTA_COUNT``): the sizes declared by
+their open uploads -- unfinished, or complete but not yet made into a resource -- and the
+number of them. Creation checks both under a lock of the owner's row, so parallel requests
+cannot overshoot. A complete upload not used within ``UPLOAD_UNUSED_EXPIRY_DAYS`` is
+freed by the hourly cleanup (``expire_unused``).
+
+The type an upload is stored with comes from its name or its content
+(``filetypes.stored_type``), never verbatim from the client's Upload-Metadata.
 """
 
 from __future__ import annotations
@@ -30,8 +39,10 @@ from datetime import timedelta
 
 from auditlog.models import LogEntry
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db import transaction
+from django.db.models import Count, Q, Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -65,6 +76,11 @@ def expiry_from(now):
     return now + timedelta(hours=settings.UPLOAD_EXPIRY_HOURS)
 
 
+def unused_expiry_from(completed_at):
+    """When a complete upload that has not become a resource is removed."""
+    return completed_at + timedelta(days=settings.UPLOAD_UNUSED_EXPIRY_DAYS)
+
+
 # --- errors a person can act on -----------------------------------------------------------
 
 
@@ -74,7 +90,17 @@ def _not_found() -> TusError:
     )
 
 
-def _gone() -> TusError:
+def _gone(upload: Upload | None = None) -> TusError:
+    if upload is not None and upload.completed_at is not None:
+        return TusError(
+            410,
+            "expired",
+            _(
+                "This upload was finished but not used for a resource within %(days)s days "
+                "and has been removed. Please upload the file again."
+            )
+            % {"days": settings.UPLOAD_UNUSED_EXPIRY_DAYS},
+        )
     return TusError(
         410,
         "expired",
@@ -139,6 +165,66 @@ def _content_error(problem: str) -> TusError:
     return TusError(415, "content_mismatch", messages.get(problem, messages["media"]))
 
 
+def _invalid_type() -> TusError:
+    return TusError(
+        400,
+        "invalid_type",
+        _(
+            "The file type sent with the upload is not a valid type (such as video/mp4). "
+            "Please choose the file again, or name it with its extension (such as .mp4)."
+        ),
+    )
+
+
+# --- quotas -------------------------------------------------------------------------------
+
+
+def open_uploads(user_id) -> dict[str, int]:
+    """``{"count", "bytes"}`` of the user's uploads that hold (or will hold) storage: not
+    expired, unfinished or complete and not yet made into a resource (those are deleted)."""
+    now = timezone.now()
+    live = Q(status__in=(Status.ASSEMBLING, Status.COMPLETE)) | Q(
+        status=Status.RECEIVING, expires_at__gt=now
+    )
+    used = Upload.objects.filter(live, owner_id=user_id).aggregate(
+        count=Count("pk"), bytes=Sum("length")
+    )
+    return {"count": used["count"] or 0, "bytes": used["bytes"] or 0}
+
+
+def check_quota(user, length: int) -> None:
+    """413 when one more upload of ``length`` bytes would exceed the user's quotas."""
+    used = open_uploads(user.pk)
+    if used["count"] + 1 > settings.UPLOAD_QUOTA_COUNT:
+        raise TusError(
+            413,
+            "too_many_uploads",
+            _(
+                "You already have %(count)s uploads that are unfinished or not yet used for "
+                "a resource; at most %(limit)s are allowed at a time. Finish them and create "
+                "the resources, or cancel the ones you no longer need, then try again."
+            )
+            % {"count": used["count"], "limit": settings.UPLOAD_QUOTA_COUNT},
+        )
+    limit = settings.UPLOAD_QUOTA_BYTES
+    if used["bytes"] + length > limit:
+        raise TusError(
+            413,
+            "quota_exceeded",
+            _(
+                "This file (%(size)s) does not fit into your upload space: your unfinished "
+                "uploads and uploads not yet used for a resource take %(used)s of %(limit)s. "
+                "Finish them and create the resources, or cancel the ones you no longer "
+                "need, then try again."
+            )
+            % {
+                "size": filesizeformat(length),
+                "used": filesizeformat(used["bytes"]),
+                "limit": filesizeformat(limit),
+            },
+        )
+
+
 # --- leases -------------------------------------------------------------------------------
 
 
@@ -191,6 +277,8 @@ def create_upload(user, *, length: int | None, metadata: dict[str, str]) -> Uplo
         )
     filename = clean_filename(metadata.get("filename", "") or metadata.get("name", ""))
     declared = metadata.get("filetype", "") or metadata.get("type", "")
+    if declared and not filetypes.is_valid_type(declared):
+        raise _invalid_type()
     filetype = filetypes.effective_type(filename, declared)
     if filetype is None:
         raise TusError(
@@ -211,6 +299,7 @@ def create_upload(user, *, length: int | None, metadata: dict[str, str]) -> Uplo
             )
             % {"type": filetype},
         )
+    check_quota(user, length)  # a quick refusal before the store is touched
 
     now = timezone.now()
     upload = Upload(
@@ -229,7 +318,13 @@ def create_upload(user, *, length: int | None, metadata: dict[str, str]) -> Uplo
         upload.id.hex, key=upload.key, length=length, content_type=filetype
     )
     try:
-        upload.save(force_insert=True)
+        with transaction.atomic():
+            # One creation at a time per owner (a row lock on PostgreSQL; SQLite's
+            # IMMEDIATE transactions serialise all writers), so that parallel requests
+            # cannot all pass the check below.
+            list(get_user_model().objects.select_for_update().filter(pk=user.pk).values("pk"))
+            check_quota(user, length)
+            upload.save(force_insert=True)
     except BaseException:
         get_storage().resumable_abort(upload.storage_state)
         raise
@@ -253,7 +348,7 @@ def get_live_upload(user, upload_id: uuid.UUID) -> Upload:
     """The user's own upload, unless it has expired (410)."""
     upload = get_upload(user, upload_id)
     if is_expired(upload):
-        raise _gone()
+        raise _gone(upload)
     return upload
 
 
@@ -274,6 +369,7 @@ class _Progress:
     hasher: hashing.ResumableSha256 | None
     head: bytes
     content_checked: bool
+    filetype: str  # from the name or the content once the head is checked
 
 
 def append(upload: Upload, body: Readable, *, offset: int, length: int, checksum: Checksum | None):
@@ -283,7 +379,7 @@ def append(upload: Upload, body: Readable, *, offset: int, length: int, checksum
     the returned upload then simply has a smaller offset than asked for.
     """
     if is_expired(upload):
-        raise _gone()
+        raise _gone(upload)
     if offset != upload.offset:
         raise _offset_mismatch(upload.offset)
     if offset + length > upload.length:
@@ -325,6 +421,7 @@ def _receive(
         ),
         head=bytes(upload.head),
         content_checked=upload.content_checked,
+        filetype=upload.filetype,
     )
     chunk_hash = checksum.new() if checksum else None
     saved = False
@@ -394,6 +491,9 @@ def _stream(upload, token, body, length, progress: _Progress, chunk_hash) -> boo
                 if problem:
                     raise _Refused(problem)
                 progress.content_checked = True
+                progress.filetype = filetypes.stored_type(
+                    upload.filename, upload.filetype, progress.head
+                )
         if progress.hasher is not None:
             progress.hasher.update(block)
         if chunk_hash is not None:
@@ -419,6 +519,7 @@ def _save(upload: Upload, token: str, progress: _Progress) -> None:
         hash_state=progress.hasher.state() if progress.hasher is not None else None,
         head=b"" if progress.content_checked else progress.head,
         content_checked=progress.content_checked,
+        filetype=progress.filetype,
         status=Status.ASSEMBLING if done else Status.RECEIVING,
         updated_at=now,
         expires_at=expiry_from(now),
@@ -445,7 +546,9 @@ def finish(upload: Upload, token: str) -> None:
     digest = None
     if upload.hash_state is not None and hashing.available():
         digest = hashing.resumable_sha256(bytes(upload.hash_state)).hexdigest()
-    info = get_storage().resumable_complete(upload.storage_state, sha256=digest)
+    # The object gets the type found from the name or content, not the one of creation.
+    state = {**upload.storage_state, "content_type": upload.filetype}
+    info = get_storage().resumable_complete(state, sha256=digest)
     now = timezone.now()
     Upload.objects.filter(pk=upload.pk, lock_token=token, status=Status.ASSEMBLING).update(
         status=Status.COMPLETE,
@@ -516,4 +619,28 @@ def expire(upload: Upload) -> bool:
         _release(upload.pk, token)
     with audit.actor_context(None):
         audit.log_event(upload, {"status": [Status.RECEIVING, Status.EXPIRED]})
+    return True
+
+
+def expire_unused(upload: Upload) -> bool:
+    """Free a complete upload that was not made into a resource within
+    UPLOAD_UNUSED_EXPIRY_DAYS (its object); keep the row, which answers 410."""
+    token = _acquire(upload.pk)
+    if token is None:
+        return False
+    try:
+        upload.refresh_from_db()
+        now = timezone.now()
+        if upload.status != Status.COMPLETE or upload.completed_at is None:
+            return False
+        if unused_expiry_from(upload.completed_at) > now:
+            return False  # (the cleanup's query and this check use the same rule)
+        get_storage().delete(upload.key)
+        Upload.objects.filter(pk=upload.pk, lock_token=token).update(
+            status=Status.EXPIRED, storage_state={}, updated_at=now
+        )
+    finally:
+        _release(upload.pk, token)
+    with audit.actor_context(None):
+        audit.log_event(upload, {"status": [Status.COMPLETE, Status.EXPIRED]})
     return True

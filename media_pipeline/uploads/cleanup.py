@@ -1,4 +1,6 @@
-"""Cleaning up after uploads that were abandoned: run hourly, safe to run any time.
+"""Cleaning up after uploads that were abandoned (unfinished past UPLOAD_EXPIRY_HOURS, or
+complete but not made into a resource within UPLOAD_UNUSED_EXPIRY_DAYS): run hourly, safe
+to run any time.
 
 Each step claims its rows the way a request does (the upload's lease), so cleanup never
 races a PATCH, and does only what is still missing: running it twice, or in two workers at
@@ -31,6 +33,7 @@ Status = Upload.Status
 @dataclass
 class CleanupReport:
     expired: int = 0  # unfinished uploads whose storage was freed
+    unused: int = 0  # complete uploads not made into a resource in time, freed
     assembled: int = 0  # complete uploads whose assembly had failed and now worked
     forgotten: int = 0  # expired rows deleted after the retention period
     leftovers: int = 0  # staging data and multipart uploads no upload refers to
@@ -49,6 +52,14 @@ def cleanup_expired_uploads() -> CleanupReport:
             report.expired += actions.expire(upload)
         except StorageError:
             logger.warning("could not free the storage of upload %s", upload.pk, exc_info=True)
+            report.errors += 1
+    unused_before = now - timedelta(days=settings.UPLOAD_UNUSED_EXPIRY_DAYS)
+    unused = Upload.objects.filter(status=Status.COMPLETE, completed_at__lte=unused_before)
+    for upload in unused.iterator():
+        try:
+            report.unused += actions.expire_unused(upload)
+        except StorageError:
+            logger.warning("could not free the object of upload %s", upload.pk, exc_info=True)
             report.errors += 1
     for upload in Upload.objects.filter(status=Status.ASSEMBLING).iterator():
         try:

@@ -41,6 +41,14 @@ def upload_from_url(user, url: str) -> Upload | None:
     if upload is None:
         # Someone else's upload is reported like a missing one: ids are not to be probed.
         raise _error(_("No such upload of yours."), "upload_not_found")
+    if upload.status == Upload.Status.EXPIRED:
+        raise _error(
+            _(
+                "This upload has been removed because it was not finished or not used in "
+                "time. Please upload the file again."
+            ),
+            "upload_expired",
+        )
     if not upload.is_complete:
         raise _error(
             _("The upload has not finished yet; wait until it reaches 100%."), "upload_incomplete"

@@ -326,6 +326,15 @@ class UploadDetailView(TusView):
         return Response(UploadSerializer(describe(request, upload)).data)
 
 
+def _expires_at(upload: Upload):
+    """When an unfinished upload expires, or a complete one not yet used is removed."""
+    if upload.status == Upload.Status.RECEIVING:
+        return upload.expires_at
+    if upload.status == Upload.Status.COMPLETE and upload.completed_at is not None:
+        return actions.unused_expiry_from(upload.completed_at)
+    return None
+
+
 def describe(request, upload: Upload) -> dict:
     expired = actions.is_expired(upload)
     return {
@@ -338,7 +347,7 @@ def describe(request, upload: Upload) -> dict:
         "status": Upload.Status.EXPIRED if expired else upload.status,
         "sha256": upload.sha256 or None,
         "created_at": upload.created_at,
-        "expires_at": None if upload.status != Upload.Status.RECEIVING else upload.expires_at,
+        "expires_at": _expires_at(upload),
         "completed_at": upload.completed_at,
     }
 

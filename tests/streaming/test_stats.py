@@ -44,7 +44,8 @@ def _isolated_recorders(settings):
     stats._local.clear()
     if REDIS_URL:
         client = stats._redis_client(REDIS_URL)
-        keys = list(client.scan_iter(match=f"{prefix}*"))
+        # (the limits' keys, in the Django cache, carry a version first: ":1:test:…")
+        keys = list(client.scan_iter(match=f"*{prefix}*"))
         if keys:
             client.delete(*keys)
 
@@ -151,7 +152,8 @@ def test_unique_viewers_anonymous_and_signed_in(backend, client, video, student)
     send(signed_in, video, viewer="browser-c")
     send(signed_in, video, viewer="browser-d")
     assert stats.resource_stats(video)["unique_viewers"] == 5
-    assert stats.resource_stats(video)["plays"] == 9
+    # A viewer's play counts once per STATS_PLAY_REPEAT_MINUTES (test_beacon_limits.py).
+    assert stats.resource_stats(video)["plays"] == 5
     stats.flush()
     assert stats.resource_stats(video)["unique_viewers"] == 5
     keys = set(ResourceViewer.objects.values_list("viewer_key", flat=True))

@@ -94,6 +94,7 @@ def test_cleanup_frees_expired_uploads_once_and_keeps_the_rest(tus, store):
     # Idempotent: nothing left to do the second time (also as the Celery task).
     assert cleanup_expired_uploads.apply().get() == {
         "expired": 0,
+        "unused": 0,
         "assembled": 0,
         "forgotten": 0,
         "leftovers": 0,
