@@ -5,10 +5,15 @@ so a database outage does not get healthy web processes restarted. ``/readyz`` c
 every service a request may need (database, broker, object store, search) in parallel,
 each with a short timeout and all under one deadline, so a dead or black-holed service
 makes the probe fail quickly instead of hanging it. Neither needs a login.
+
+Which service failed, why and how long each took tells an attacker what to aim at, so only
+internal callers see it (loopback, the intranet, a trusted proxy asking for itself); anyone
+else gets the status code and a bare ``{"status": ...}``.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 import re
@@ -23,6 +28,8 @@ from django.db import connections
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from edu_portal.access import client_ip, is_intranet
 
 logger = logging.getLogger(__name__)
 
@@ -144,6 +151,37 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+def _in(address: str, networks) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return any(ip.version == net.version and ip in net for net in networks)
+
+
+def is_internal(request: HttpRequest) -> bool:
+    """May this caller see the names, reasons and timings of the checks?
+
+    Yes for loopback, the intranet (INTRANET_NETWORKS) and a trusted proxy asking for
+    itself, judged on the client address behind trusted proxies. A request that another
+    proxy relayed (X-Forwarded-For from a peer outside TRUSTED_PROXIES) is from nobody
+    knows where, even when that peer is this host's own nginx: no.
+    """
+    ip = client_ip(request)
+    if ip is None:
+        return False
+    relayed = bool(request.META.get("HTTP_X_FORWARDED_FOR", "").strip())
+    if relayed and not _in(request.META.get("REMOTE_ADDR", ""), settings.TRUSTED_PROXIES):
+        return False
+    return (
+        _in(ip, [ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128")])
+        or is_intranet(ip)
+        or _in(ip, settings.TRUSTED_PROXIES)
+    )
+
+
 @never_cache
 @require_safe
 @login_not_required
@@ -155,6 +193,10 @@ def readyz(request: HttpRequest) -> JsonResponse:
             "readyz: not ready: %s",
             "; ".join(f"{name}: {checks[name].get('reason')}" for name in failing),
         )
+    status = 503 if failing else 200
+    if not is_internal(request):
+        return JsonResponse({"status": "error" if failing else "ok"}, status=status)
+    if failing:
         body = {"status": "error", "failing": failing, "checks": checks}
         return JsonResponse(body, status=503)
     return JsonResponse({"status": "ok", "checks": checks})

@@ -19,10 +19,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
-from edu_portal.access import AccessDenied
+from edu_portal.access import AccessDenied, client_ip
 from edu_portal.portal.sections import BY_URL_NAME, SECTIONS
 
 logger = logging.getLogger(__name__)
+# One line per refusal (method, path, reason code, client address), never a traceback: a
+# refusal is the policy working, and outside visitors meet many of them.
+refusals = logging.getLogger("edu_portal.refusals")
 
 
 HOME_LIST_SIZE = 6
@@ -76,6 +79,23 @@ def _json_error(status: int, detail: str, code: str, hint: str = "") -> JsonResp
     return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
 
 
+def _printable(text: str, limit: int = 300) -> str:
+    """``text`` on one line: a path may carry encoded line breaks meant to forge log lines."""
+    shown = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text[:limit])
+    return shown + ("…" if len(text) > limit else "")
+
+
+def _log_refusal(request: HttpRequest, code: str) -> None:
+    # The path without its query string, which may hold a signed token.
+    refusals.info(
+        "Refused %s %s: 403 %s from %s",
+        _printable(request.method or "-", 16),
+        _printable(request.path),
+        code,
+        client_ip(request) or "unknown address",
+    )
+
+
 @requires_csrf_token
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """handler403: the reason for the refusal and what the person can do about it."""
@@ -90,6 +110,7 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
             "If you think you should have access, sign in with the right account "
             "or ask your school administrator."
         )
+    _log_refusal(request, code)
     if _is_api(request):
         return _json_error(403, message, code, hint)
     context = {

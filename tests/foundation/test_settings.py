@@ -100,6 +100,10 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
             "SECRET_KEY": "k3y-" + os.urandom(32).hex(),
             "ALLOWED_HOSTS": "portal.example.edu.cn",
             "STATIC_FROM_FINDERS": "0",
+            # The wall and the proxy as deploy/env.example sets them (edu_portal/checks.py).
+            "INTRANET_NETWORKS": "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16",
+            "TRUSTED_PROXIES": "127.0.0.1/32",
+            "SIGNED_URL_BIND_IP": "1",
         },
         tmp_path,
     )
