@@ -397,6 +397,18 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {
+        # A PermissionDenied reaches handler403, which logs the refusal in one line
+        # (logger edu_portal.refusals); Django's own record of it is a WARNING with the
+        # whole traceback, so it is dropped. Other 403s (CSRF, the API) stay: one line each.
+        "refusal_logged_by_handler403": {
+            "()": "django.utils.log.CallbackFilter",
+            "callback": lambda record: (
+                not (getattr(record, "status_code", None) == 403 and record.exc_info)
+            ),
+        },
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {"django.request": {"filters": ["refusal_logged_by_handler403"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
