@@ -260,3 +260,25 @@ def test_the_bucket_policy_opens_published_sets_only(moto_s3, video):
             assert response.status == status, key
     finally:
         direct.close()
+
+
+def test_account_bound_tokens_pass_with_their_session_only(nginx_site, video, teacher, school):
+    """Remote staff get tokens bound to their account (their address may change): nginx
+    lets them through the wall and the token check sees their session, nobody else's."""
+    from django.test import Client
+
+    from tests.people import make_user
+
+    def session_of(user) -> str:
+        browser = Client()
+        browser.force_login(user)
+        return f"sessionid={browser.cookies['sessionid'].value}"
+
+    bound = token_for(video, user_id=teacher.pk)
+    path = segment_path(video, bound)
+    response, data = get(nginx_site, path, source=OUTSIDE, headers={"Cookie": session_of(teacher)})
+    assert (response.status, data) == (200, SEGMENT)
+    other = make_user("teacher_he", "teacher", school)
+    refused = get(nginx_site, path, source=OUTSIDE, headers={"Cookie": session_of(other)})[0]
+    assert refused.status == 403
+    assert get(nginx_site, path, source=OUTSIDE)[0].status == 403  # no session at all
