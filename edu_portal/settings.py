@@ -301,9 +301,20 @@ AUTHENTICATION_BACKENDS = ["edu_portal.accounts.backends.GuardedModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+# Sign-in protection (edu_portal/accounts/login_guard.py): failures count per account and
+# address; a lock only ever applies to the address the failures came from.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_CHALLENGE_AFTER = env.int("LOGIN_CHALLENGE_AFTER", 3, minimum=0)
+LOGIN_SLOWDOWN_SECONDS = env.int("LOGIN_SLOWDOWN_SECONDS", 2, minimum=0)
+LOGIN_ACCOUNT_CHALLENGE_LIMIT = env.int("LOGIN_ACCOUNT_CHALLENGE_LIMIT", 10, minimum=1)
 LOGIN_FAILURE_IP_LIMIT = env.int("LOGIN_FAILURE_IP_LIMIT", 30, minimum=1)
+LOGIN_FAILURE_INTRANET_IP_LIMIT = env.int("LOGIN_FAILURE_INTRANET_IP_LIMIT", 300, minimum=1)
 LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+LOGIN_USUAL_ADDRESS_DAYS = env.int("LOGIN_USUAL_ADDRESS_DAYS", 30, minimum=1)
+# Proof of work (ALTCHA, PBKDF2): iterations per try, and the largest secret counter.
+LOGIN_CHALLENGE_COST = env.int("LOGIN_CHALLENGE_COST", 1000, minimum=1)
+LOGIN_CHALLENGE_MAX_NUMBER = env.int("LOGIN_CHALLENGE_MAX_NUMBER", 5000, minimum=1)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", 3 * 3600, minimum=300)
 
 # --- Audit ----------------------------------------------------------------------------------
 AUDITLOG_DISABLE_REMOTE_ADDR = False
@@ -330,6 +341,7 @@ STATICFILES_DIRS = [
     ("vendor/hls.js", BASE_DIR / "node_modules" / "hls.js" / "dist"),
     ("vendor/epubjs", BASE_DIR / "node_modules" / "epubjs" / "dist"),
     ("vendor/jszip", BASE_DIR / "node_modules" / "jszip" / "dist"),
+    ("vendor/altcha", BASE_DIR / "node_modules" / "altcha" / "dist"),
     # pdf.js: only the parts the viewer loads (the package also carries a Node build).
     *(
         (f"vendor/pdfjs/{part}", BASE_DIR / "node_modules" / "pdfjs-dist" / part)

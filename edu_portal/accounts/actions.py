@@ -268,11 +268,28 @@ def _validate_role_unit(role: str, org_unit: OrgUnit) -> None:
         )
 
 
-def assign_role(actor, user: User, role: str, org_unit: OrgUnit) -> RoleAssignment:
-    """Give ``user`` the ``role`` at ``org_unit`` (nothing changes if they already hold it)."""
+def check_can_assign(actor, user: User | None, role: str, org_unit: OrgUnit) -> None:
+    """Raise unless ``actor`` may give ``user`` the ``role`` at ``org_unit``: the unit is
+    one they manage, the role carries nothing they lack there, and the user belongs to
+    their units (``user`` None: an account being created in a unit already checked)."""
     _validate_role_name(role)
     _validate_role_unit(role, org_unit)
     _check_can_grant(actor, role, org_unit)
+    if actor is SYSTEM or user is None or user.pk is None:
+        return
+    if not permissions.can_see_user(actor, user):
+        # Not named: the refusal must not tell who holds an id in another unit.
+        raise PermissionDenied(
+            _(
+                "You cannot give roles to this user: they are outside the units you manage. "
+                "Ask an administrator of their unit."
+            )
+        )
+
+
+def assign_role(actor, user: User, role: str, org_unit: OrgUnit) -> RoleAssignment:
+    """Give ``user`` the ``role`` at ``org_unit`` (nothing changes if they already hold it)."""
+    check_can_assign(actor, user, role, org_unit)
     with transaction.atomic(), _audited(actor):
         assignment, _created = RoleAssignment.objects.get_or_create(
             user=user,
@@ -374,10 +391,9 @@ def set_remote_access(actor, user: User, allowed: bool) -> User:
     if not _can_manage_user(actor, user):
         raise PermissionDenied(
             _(
-                "You cannot change remote access for %(user)s: they are outside the units "
+                "You cannot change remote access for this user: they are outside the units "
                 "you manage."
             )
-            % {"user": user}
         )
     permissions.clear_cache(user)
     if allowed and not user.is_staff_member:
@@ -401,8 +417,7 @@ def set_active(actor, user: User, active: bool) -> User:
     """Disable an account (it can no longer sign in) or enable it again."""
     if not _can_manage_user(actor, user):
         raise PermissionDenied(
-            _("You cannot change the account of %(user)s: they are outside the units you manage.")
-            % {"user": user}
+            _("You cannot change this account: it is outside the units you manage.")
         )
     if actor is not SYSTEM and user.pk == actor.pk and not active:
         raise ValidationError(_("You cannot disable your own account."), code="self")
@@ -418,7 +433,7 @@ def unlock_login(actor, user: User) -> None:
     """Lift the lock after repeated failed sign-ins, before it runs out on its own."""
     if not _can_manage_user(actor, user):
         raise PermissionDenied(
-            _("You cannot unlock %(user)s: they are outside the units you manage.") % {"user": user}
+            _("You cannot unlock this account: it is outside the units you manage.")
         )
     with transaction.atomic(), _audited(actor):
         login_guard.unlock(user.get_username(), user)

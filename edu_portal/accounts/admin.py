@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
 from treebeard.forms import MoveNodeForm, movenodeform_factory
 
-from edu_portal.accounts import actions, audit
+from edu_portal.accounts import actions, audit, permissions
 from edu_portal.accounts.forms import AdminLoginForm, AdminUserChangeForm, AdminUserCreationForm
 from edu_portal.accounts.models import LoginRecord, OrgUnit, RoleAssignment, User
 
@@ -30,7 +30,10 @@ admin.site.login_form = AdminLoginForm
 
 
 class RoleAssignmentForm(forms.ModelForm):
-    """Refuses a role at a kind of unit where it makes no sense (a student at the bureau)."""
+    """Refuses a role at a kind of unit where it makes no sense (a student at the bureau),
+    and (with ``actor`` set by the admin) anything the actor may not grant, to whom."""
+
+    actor = None
 
     class Meta:
         model = RoleAssignment
@@ -41,10 +44,32 @@ class RoleAssignmentForm(forms.ModelForm):
         role, unit = cleaned.get("role"), cleaned.get("org_unit")
         if role and unit:
             actions._validate_role_unit(role, unit)
+            if self.actor is not None and self.has_changed():
+                user = cleaned.get("user") or getattr(self.instance, "user", None)
+                try:
+                    actions.check_can_assign(self.actor, user, role, unit)
+                except PermissionDenied as exc:
+                    raise ValidationError(str(exc)) from exc
         return cleaned
 
 
-class RoleAssignmentInline(admin.TabularInline):
+def _with_actor(form_class, request):
+    return type(form_class.__name__, (form_class,), {"actor": request.user})
+
+
+class ScopedUsersMixin:
+    """Choices of users and units limited to the units the admin manages: an administrator
+    of one school neither picks nor finds (autocomplete) the people of another."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = permissions.manageable_users(request.user)
+        elif db_field.name == "org_unit" and not permissions.manages_everyone(request.user):
+            kwargs["queryset"] = permissions.units_with_perm(request.user, "users.manage")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class RoleAssignmentInline(ScopedUsersMixin, admin.TabularInline):
     model = RoleAssignment
     form = RoleAssignmentForm
     fk_name = "user"
@@ -55,9 +80,20 @@ class RoleAssignmentInline(admin.TabularInline):
     verbose_name = _("role")
     verbose_name_plural = _("roles (each applies to its unit and everything below it)")
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = _with_actor(formset.form, request)
+        return formset
+
+    def get_queryset(self, request):
+        # Roles elsewhere are not shown (nor editable) to an administrator of one unit.
+        return (
+            super().get_queryset(request).filter(permissions.scope_q(request.user, "users.manage"))
+        )
+
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin):
+class RoleAssignmentAdmin(ScopedUsersMixin, admin.ModelAdmin):
     form = RoleAssignmentForm
     list_display = ["user", "role", "org_unit", "granted_by", "created_at"]
     list_filter = ["role", "org_unit__kind", "created_at"]
@@ -65,6 +101,14 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "org_unit"]
     list_select_related = ["user", "org_unit", "granted_by"]
     readonly_fields = ["granted_by", "created_at"]
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).filter(permissions.scope_q(request.user, "users.manage"))
+        )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        return _with_actor(super().get_form(request, obj, change=change, **kwargs), request)
 
     def save_model(self, request, obj, form, change) -> None:
         if not change:
@@ -137,6 +181,19 @@ class UserAdmin(DjangoUserAdmin):
     list_select_related = ["org_unit"]
     inlines = [RoleAssignmentInline]
     actions = ["unlock_sign_in"]
+
+    def get_queryset(self, request):
+        # Lists, change pages and the autocomplete of other admins (role assignments) all
+        # read this: nobody finds accounts outside the units they manage.
+        queryset = super().get_queryset(request)
+        if permissions.manages_everyone(request.user):
+            return queryset
+        return queryset.filter(pk__in=permissions.manageable_users(request.user).values("pk"))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "org_unit" and not permissions.manages_everyone(request.user):
+            kwargs["queryset"] = permissions.units_with_perm(request.user, "users.manage")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_formset(self, request, form, formset, change) -> None:
         instances = formset.save(commit=False)
@@ -268,6 +325,12 @@ class LoginRecordAdmin(admin.ModelAdmin):
     @admin.display(description=_("user agent"))
     def short_agent(self, record: LoginRecord) -> str:
         return record.user_agent[:60] + ("…" if len(record.user_agent) > 60 else "")
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if permissions.manages_everyone(request.user):
+            return queryset
+        return queryset.filter(user__in=permissions.manageable_users(request.user))
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -55,8 +55,10 @@ class TokenView(ActionAPIView):
         summary="Get an API token",
         description=(
             "Send `username` and `password`; the answer holds a token to send as "
-            "`Authorization: Token <token>`. Failed attempts count towards the account lock; "
-            "the error's `detail` says how many attempts are left."
+            "`Authorization: Token <token>`. Failed attempts count per account and client "
+            "address: after a few the address is slowed down, then the account is locked "
+            "for that address only (429 with `Retry-After`); the error's `detail` says how "
+            "many attempts are left."
         ),
         request=TokenRequestSerializer,
         responses={
@@ -69,8 +71,8 @@ class TokenView(ActionAPIView):
             403: OpenApiResponse(ErrorSerializer, description="`account_disabled`."),
             429: OpenApiResponse(
                 ErrorSerializer,
-                description="`account_locked`: too many failed attempts for this account or "
-                "network address; see the `Retry-After` header.",
+                description="`account_locked`: too many failed attempts for this account from "
+                "this address (a short slow-down or the lock); see the `Retry-After` header.",
             ),
         },
         auth=[],
@@ -213,8 +215,12 @@ class RoleAssignmentDetail(ActionAPIView):
         tags=["accounts"],
     )
     def delete(self, request: Request, pk: int) -> Response:
+        # Assignments outside the caller's units are "not found", like ids that do not exist.
         assignment = get_object_or_404(
-            RoleAssignment.objects.select_related("user", "org_unit"), pk=pk
+            RoleAssignment.objects.filter(
+                permissions.scope_q(request.user, "users.manage")
+            ).select_related("user", "org_unit"),
+            pk=pk,
         )
         actions.revoke_role(request.user, assignment.user, assignment.role, assignment.org_unit)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -8,7 +8,8 @@ from django.contrib.auth.forms import AuthenticationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from edu_portal.accounts import login_guard
+from edu_portal.access import client_ip
+from edu_portal.accounts import challenge, login_guard
 from edu_portal.accounts.models import LoginRecord, User
 
 
@@ -22,13 +23,27 @@ class GuardedLoginMixin:
     request = None
     user_cache = None
     cleaned_data: dict
+    data: dict
+    # Set when the next attempt must carry a solved proof-of-work check (the template then
+    # shows the widget); the widget posts its answer as the "altcha" field.
+    challenge_needed = False
 
     def clean(self):
         username = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
         if username is not None and password:
-            outcome = login_guard.attempt(self.request, username, password)
+            outcome = login_guard.attempt(
+                self.request,
+                username,
+                password,
+                interactive=True,
+                proof=self.data.get(challenge.FIELD),
+            )
             if not outcome.ok:
+                ip = client_ip(self.request) if self.request is not None else None
+                self.challenge_needed = outcome.code == "challenge_required" or bool(
+                    login_guard.challenge_reason(username, ip)
+                )
                 raise ValidationError(outcome.message, code=outcome.code)
             self.user_cache = outcome.user
             try:

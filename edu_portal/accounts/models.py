@@ -128,7 +128,11 @@ class LoginRecord(models.Model):
     class Result(models.TextChoices):
         SUCCESS = "success", _("Success")
         BAD_CREDENTIALS = "bad_credentials", _("Wrong username or password")
+        # Locked for the address it came from (or slowed down there for a few seconds).
         LOCKED = "locked", _("Refused: account locked")
+        # The sign-in page asked for the proof-of-work check and it was missing or wrong;
+        # the password was not checked.
+        CHALLENGE = "challenge", _("Refused: robot check not completed")
         INACTIVE = "inactive", _("Refused: account disabled")
         # Right password, but the account may not use this door (e.g. the admin site).
         REFUSED = "refused", _("Refused: no access here")

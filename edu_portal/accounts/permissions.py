@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
-from edu_portal.accounts.models import OrgUnit, RoleAssignment
+from edu_portal.accounts.models import OrgUnit, RoleAssignment, User
 from edu_portal.accounts.roles import ALL, role_grants
 
 _CACHE_ATTR = "_scoped_grants"
@@ -99,6 +99,34 @@ def scope_q(user, perm: str, field: str = "org_unit") -> Q:
     for path in paths:
         query |= Q(**{lookup: path})
     return query
+
+
+def manages_everyone(user) -> bool:
+    """Superusers and bureau administrators see and manage every account."""
+    return is_bureau_admin(user)
+
+
+def users_q(user, perm: str = "users.manage") -> Q:
+    """A filter for the accounts ``user`` may look up and manage: members of, or role
+    holders at, a unit where ``user`` holds ``perm`` (or below it). Needs ``.distinct()``."""
+    if manages_everyone(user):
+        return Q()
+    paths = perm_paths(user, perm) or []
+    query = Q(pk__in=[])
+    for path in paths:
+        query |= Q(org_unit__path__startswith=path)
+        query |= Q(role_assignments__org_unit__path__startswith=path)
+    return query
+
+
+def manageable_users(user, perm: str = "users.manage"):
+    """The accounts ``user`` may look up (admin lists and autocomplete, the API)."""
+
+    return User.objects.filter(pk__in=User.objects.filter(users_q(user, perm)).values("pk"))
+
+
+def can_see_user(actor, other) -> bool:
+    return manageable_users(actor).filter(pk=other.pk).exists()
 
 
 def units_with_perm(user, perm: str):

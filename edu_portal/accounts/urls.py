@@ -1,5 +1,6 @@
-"""Routes of accounts: sign-in and sign-out pages, and the accounts API under ``api/v1/``
-(tokens, the signed-in user, audit events, role assignments, remote access)."""
+"""Routes of accounts: sign-in and sign-out pages, password change and reset, and the
+accounts API under ``api/v1/`` (tokens, the signed-in user, audit events, role assignments,
+remote access)."""
 
 from django.urls import include, path
 
@@ -30,4 +31,31 @@ urlpatterns = [
     path("api/v1/", include(api_patterns)),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
+    path("accounts/login/challenge/", views.login_challenge, name="login-challenge"),
+    path(
+        "accounts/password/change/",
+        views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/change/done/",
+        views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("accounts/password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/password/reset/sent/",
+        views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password/reset/complete/",
+        views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
 ]

@@ -37,6 +37,15 @@ class Tree:
 @pytest.fixture(autouse=True)
 def _accounts_settings(settings):
     settings.LOGIN_FAILURE_LIMIT = 3
+    # The proof-of-work check and the slow-down are off unless a test turns them on
+    # (tests/accounts/test_lockout_weapon.py): a challenge only at the limit means never.
+    settings.LOGIN_CHALLENGE_AFTER = 3
+    settings.LOGIN_SLOWDOWN_SECONDS = 0
+    settings.LOGIN_ACCOUNT_CHALLENGE_LIMIT = 10
+    settings.LOGIN_FAILURE_INTRANET_IP_LIMIT = 300
+    settings.LOGIN_USUAL_ADDRESS_DAYS = 30
+    settings.LOGIN_CHALLENGE_COST = 10
+    settings.LOGIN_CHALLENGE_MAX_NUMBER = 200
     settings.LOGIN_FAILURE_IP_LIMIT = 30
     settings.LOGIN_LOCKOUT_MINUTES = 15
     settings.TRUSTED_PROXIES = []

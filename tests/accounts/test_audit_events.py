@@ -153,15 +153,25 @@ def test_api_refusal_is_json_with_the_reason(api, tree, school_admin):
     assert response.json()["code"] == "permission_denied"
     assert "实验初级中学" in response.json()["detail"]
 
+    # Issue 11: a user of another school may not be given a role here either (that was
+    # how their name leaked); a user of this school may.
     response = api.post(
         reverse("api-role-assignments"),
         {"user": someone.pk, "role": Role.STUDENT, "org_unit": tree.school_a.pk},
         format="json",
     )
+    assert response.status_code == 403
+    assert "someone" not in response.json()["detail"]
+    pupil = make_user("pupil", unit=tree.class_a)
+    response = api.post(
+        reverse("api-role-assignments"),
+        {"user": pupil.pk, "role": Role.STUDENT, "org_unit": tree.school_a.pk},
+        format="json",
+    )
     assert response.status_code == 201
     response = api.post(
         reverse("api-role-assignments"),
-        {"user": someone.pk, "role": Role.SCHOOL_ADMIN, "org_unit": tree.class_a.pk},
+        {"user": pupil.pk, "role": Role.SCHOOL_ADMIN, "org_unit": tree.class_a.pk},
         format="json",
     )
     assert response.status_code == 400

@@ -84,7 +84,8 @@ def test_role_must_fit_the_unit(tree, plain_bureau_admin):
 
 
 def test_assigning_twice_changes_nothing(tree, school_admin):
-    pupil = make_user("pupil")
+    # In the school (issue 11: an account outside the admin's units may not be given roles).
+    pupil = make_user("pupil", unit=tree.class_a)
     actions.assign_role(school_admin, pupil, Role.STUDENT, tree.class_a)
     count = LogEntry.objects.count()
     actions.assign_role(school_admin, pupil, Role.STUDENT, tree.class_a)
