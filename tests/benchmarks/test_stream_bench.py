@@ -95,6 +95,27 @@ def _start_gunicorn(env: dict, log: Path) -> tuple[subprocess.Popen, int]:
     return server, port
 
 
+def _warm_workers(url: str, paths_file: Path) -> None:
+    """Concurrent requests straight to gunicorn until every worker has answered one.
+
+    A worker's first request loads Django's URLs and views; on a loaded machine that can
+    outlast nginx's 10 s read timeout for ``/_stream_auth`` and turn into a 503. A server in
+    production is warm, so the benchmark warms it before nginx asks anything.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    paths = paths_file.read_text().split()
+
+    def fetch(path: str) -> int:
+        with urllib.request.urlopen(url + path, timeout=120) as response:  # noqa: S310
+            response.read()
+            return response.status
+
+    with ThreadPoolExecutor(max_workers=CONNECTIONS) as pool:
+        statuses = list(pool.map(fetch, paths * 4))
+    assert set(statuses) == {200}, statuses
+
+
 def _stop(process: subprocess.Popen) -> None:
     process.send_signal(signal.SIGTERM)
     try:
@@ -154,6 +175,7 @@ def test_stream_benchmark(tmp_path):
 
         gunicorn, app_port = _start_gunicorn(env, var_dir / "gunicorn.log")
         try:
+            _warm_workers(f"http://127.0.0.1:{app_port}", stream_paths)
             static_port = free_port()
             static = f"""
     server {{
