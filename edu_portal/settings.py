@@ -69,11 +69,13 @@ INSTALLED_APPS = [
     "ebooks",
     "ebooks.periodicals",
     "ebooks.reader",
+    "ebooks.opds",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -357,6 +359,31 @@ WHITENOISE_USE_FINDERS = env.bool("STATIC_FROM_FINDERS", True)
 WHITENOISE_AUTOREFRESH = DEBUG
 if WHITENOISE_USE_FINDERS:
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+
+# --- Content-Security-Policy (django-csp) --------------------------------------------------
+# Every response: scripts only from our own files (ES modules and vendor bundles; JSON
+# settings come in <script type="application/json">, which is never run), no inline
+# scripts or styles, no eval. blob: is what hls.js (MediaSource, its worker) and pdf.js (its
+# worker, decoded images) use. The reader page narrows this further for the book it shows
+# (ebooks/reader/views.py), the API docs relax it for Swagger UI (edu_portal/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "media-src": ["'self'", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "child-src": ["'self'", "blob:"],
+        "frame-src": ["'self'", "blob:"],
+        "frame-ancestors": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    },
+}
 
 # --- Mail -----------------------------------------------------------------------------------
 EMAIL_HOST = env.str("EMAIL_HOST", "")

@@ -1,17 +1,20 @@
-"""Who is asking: HTTP Basic, a per-user token, or the portal session.
+"""Who is asking: a catalog key, HTTP Basic with the password, or the portal session.
 
 E-reader apps (KOReader, Thorium, Moon+ Reader …) cannot fill in the portal's login form,
 so the catalog also accepts credentials on every request:
 
-* ``Authorization: Basic …`` goes through ``login_guard.attempt``, so failures count
-  towards the account lock, locked accounts are refused before the password hash is
-  computed, and every refusal is recorded like any other sign-in.
-* ``Authorization: Token <key>`` or ``?token=<key>``: the DRF token of the user (shown,
-  and renewed, at ``/opds/token/``). The query form exists for readers that can only be
-  given a URL. Trade-off: the key then appears in the reader's settings, in proxy and
-  server access logs and in every link of the feed, so it is a bearer credential for the
-  catalog as long as it lives; renewing it on the token page revokes the old one. It is
-  never written into cacheable responses for anyone else (feeds are ``private``).
+* A catalog key (``ebooks.opds.models.CatalogKey``, made at ``/opds/token/``), best as the
+  password of HTTP Basic, also as ``Authorization: Bearer|Token <key>``. It is not the API
+  token and opens nothing but these read-only views; it ends with a password change.
+  A wrong or stale key is refused without counting towards the account lock: a reader
+  left with an old key must not lock its owner out of the portal.
+* ``Authorization: Basic`` with the password goes through ``login_guard.attempt``, so
+  failures count towards the account lock, locked accounts are refused before the password
+  hash is computed, and every refusal is recorded like any other sign-in.
+* ``?key=<key>`` for readers that can only be given a URL. The key then appears in the
+  reader's settings, in access logs and in every link of the feed; the process's loggers
+  mask it (``ebooks.opds.logs``), nginx must be told to (README, "Security"). The old
+  ``?token=`` addresses carried the API token and are refused.
 """
 
 from __future__ import annotations
@@ -29,8 +32,8 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
+from ebooks.opds.models import CatalogKey, looks_like_key
 from edu_portal.access import client_ip
 from edu_portal.accounts import login_guard
 from edu_portal.accounts.models import LoginRecord
@@ -44,11 +47,11 @@ _SUCCESS_RECORD_SECONDS = 3600
 
 @dataclass(frozen=True)
 class Credentials:
-    """How the request was authenticated; ``token`` is set for ``?token=`` so that the
-    feed's links carry it on (the reader would otherwise lose it on the next page)."""
+    """How the request was authenticated; ``key`` is set for ``?key=`` so that the feed's
+    links carry it on (the reader would otherwise lose it on the next page)."""
 
-    method: str  # "basic", "token", "session" or "anonymous"
-    token: str = ""
+    method: str  # "key", "basic", "session" or "anonymous"
+    key: str = ""
 
 
 def _text(status: int, message: str) -> HttpResponse:
@@ -79,11 +82,18 @@ def _decode_basic(value: str) -> tuple[str, str] | None:
     return username, password
 
 
+def _password(value: str) -> str:
+    decoded = _decode_basic(value)
+    return decoded[1] if decoded else ""
+
+
 def _basic(request: HttpRequest, value: str) -> HttpResponse | None:
     decoded = _decode_basic(value)
     if decoded is None:
         return challenge(_("Malformed credentials."))
     username, password = decoded
+    if looks_like_key(password):
+        return _key(request, password)
     remembered = _remembered(username, password)
     if remembered is not None:
         request.user = remembered
@@ -141,11 +151,16 @@ def _remembered(username: str, password: str):
     return user
 
 
-def _token(request: HttpRequest, key: str) -> HttpResponse | None:
-    token = Token.objects.select_related("user").filter(key=key.strip()).first()
-    if token is None or not token.user.is_active:
-        return challenge(_("This catalog token is not valid. Get a new one on the portal."))
-    request.user = token.user
+def _key(request: HttpRequest, key: str) -> HttpResponse | None:
+    user = CatalogKey.user_for(key)
+    if user is None:
+        return challenge(
+            _(
+                "This catalog key is not valid: it was renewed, or your password changed. "
+                "Make a new one on the portal."
+            )
+        )
+    request.user = user
     return None
 
 
@@ -155,12 +170,18 @@ def authenticate_request(request: HttpRequest) -> Credentials | HttpResponse:
     scheme, _sep, value = header.partition(" ")
     scheme = scheme.lower()
     if scheme == "basic":
-        return _basic(request, value) or Credentials("basic")
-    if scheme == "token":
-        return _token(request, value) or Credentials("token")
-    query_token = request.GET.get("token", "")
-    if query_token:
-        return _token(request, query_token) or Credentials("token", token=query_token.strip())
+        response = _basic(request, value)
+        return response or Credentials("key" if looks_like_key(_password(value)) else "basic")
+    if scheme in ("bearer", "token"):
+        return _key(request, value) or Credentials("key")
+    if "token" in request.GET:
+        # The old personal address, whose token was the API token: never accepted again.
+        return challenge(
+            _("This catalog address no longer works. Make a new catalog key on the portal.")
+        )
+    query_key = request.GET.get("key", "").strip()
+    if query_key:
+        return _key(request, query_key) or Credentials("key", key=query_key)
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return Credentials("session")

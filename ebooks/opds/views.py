@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -32,7 +32,6 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
-from rest_framework.authtoken.models import Token
 
 from catalog import actions, policy
 from catalog.models import Resource, ResourceFile
@@ -42,6 +41,7 @@ from catalog.taxonomy import GRADES, Collection, Subject
 from ebooks.models import EBook
 from ebooks.opds import feeds
 from ebooks.opds.auth import Credentials, challenge, opds_auth
+from ebooks.opds.models import CatalogKey
 from edu_portal.access import AccessDenied, Visibility, decide
 from edu_portal.storage.serving import serve_stored
 from edu_portal.workflow.models import State
@@ -122,9 +122,9 @@ class Catalog:
     # --- links ------------------------------------------------------------------------------
 
     def url(self, name: str, *args, **params) -> str:
-        """Absolute URL of a named route; a ``?token=`` the reader came with is carried on."""
-        if self.credentials.token:
-            params["token"] = self.credentials.token
+        """Absolute URL of a named route; a ``?key=`` the reader came with is carried on."""
+        if self.credentials.key:
+            params["key"] = self.credentials.key
         query = {key: value for key, value in params.items() if value not in (None, "")}
         path = reverse(f"opds:{name}", args=args)
         if query:
@@ -648,24 +648,41 @@ def book(request: HttpRequest, catalog: Catalog, pk: int, extension: str) -> Htt
     return response
 
 
-# --- the reader's address, with token -----------------------------------------------------
+# --- the reader's catalog key ----------------------------------------------------------------
+
+
+def _with_userinfo(url: str, username: str, key: str) -> str:
+    """``https://user:key@host/opds/``: readers that take only a URL then send the key as
+    Basic credentials, and it never appears in a request line or an access log."""
+    parts = urlsplit(url)
+    netloc = f"{quote(username, safe='')}:{quote(key, safe='')}@{parts.netloc}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def token_page(request: HttpRequest) -> HttpResponse:
-    """Shows the catalog address with the user's token; POST replaces the token."""
+    """The catalog address and the user's catalog key. POST ``action=new`` makes a new key
+    (shown on this one response only: only its hash is kept), ``action=revoke`` ends it."""
+    user = request.user
+    new_key = ""
     if request.method == "POST":
-        Token.objects.filter(user=request.user).delete()
-        Token.objects.create(user=request.user)
-        return redirect("opds:token")
-    token, _created = Token.objects.get_or_create(user=request.user)
+        if request.POST.get("action") == "revoke":
+            CatalogKey.revoke(user)
+            return redirect("opds:token")
+        new_key = CatalogKey.issue(user)
+    existing = CatalogKey.objects.select_related("user").filter(user=user).first()
     root_url = request.build_absolute_uri(reverse("opds:root"))
     context = {
         "root_url": root_url,
-        "token_url": f"{root_url}?{urlencode({'token': token.key})}",
-        "username": request.user.get_username(),
+        "username": user.get_username(),
+        "key": new_key,
+        "key_created": existing.created_at if existing else None,
+        "key_stale": existing is not None and not existing.is_current(),
     }
+    if new_key:
+        context["userinfo_url"] = _with_userinfo(root_url, user.get_username(), new_key)
+        context["key_url"] = f"{root_url}?{urlencode({'key': new_key})}"
     response = render(request, "opds/token.html", context)
     response["Cache-Control"] = "private, no-store"
     return response

@@ -27,6 +27,7 @@ from catalog import policy
 from catalog.models import Resource, ResourceFile
 from catalog.search import SearchQuery, SearchUnavailable, search
 from ebooks.models import EBook
+from ebooks.reader.csp import reader_policy
 from ebooks.reader.models import MAX_LOCATION_LENGTH, ReadingPosition
 from edu_portal.access import AccessDenied
 from edu_portal.jsonbody import NO_STORE, BadInput, no_content, read_json_object
@@ -155,7 +156,12 @@ def read(request: HttpRequest, pk: int) -> HttpResponse:
         "pdf_toc": _toc_pages(ebook.toc) if ebook.format == EBook.Format.PDF else [],
         "config": config,
     }
-    return render(request, "reader/read.html", context)
+    response = render(request, "reader/read.html", context)
+    # The book's frame runs under this page's policy: it may load only the book's parts.
+    response["Content-Security-Policy"] = reader_policy(
+        request, reverse("reader:read", args=[resource.pk])
+    )
+    return response
 
 
 @require_safe

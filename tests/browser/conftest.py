@@ -11,6 +11,7 @@ import logging
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,6 +29,7 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu"]
 PHONE = {"width": 390, "height": 844}
+DEFAULT_WAIT_MS = 20_000
 
 
 @pytest.fixture(scope="session")
@@ -39,6 +41,32 @@ def browser() -> Iterator:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+def _wait_for_function(page, expression: str, *, arg=None, timeout=None, polling=None):
+    """``Page.wait_for_function`` that works under the portal's Content-Security-Policy.
+
+    Playwright's own compiles the predicate with ``eval()`` inside the page, which the
+    policy refuses (no 'unsafe-eval'); ``page.evaluate`` is compiled by DevTools instead.
+    """
+    deadline = time.monotonic() + (timeout or DEFAULT_WAIT_MS) / 1000
+    interval = polling if isinstance(polling, int | float) else 50
+    while True:
+        value = page.evaluate(expression, arg)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"wait_for_function timed out: {expression}")
+        page.wait_for_timeout(interval)
+
+
+@pytest.fixture(autouse=True)
+def _wait_under_csp(monkeypatch):
+    try:
+        from playwright.sync_api import Page
+    except ImportError:  # the browser fixture skips the tests that need it
+        return
+    monkeypatch.setattr(Page, "wait_for_function", _wait_for_function)
 
 
 @pytest.fixture(autouse=True)

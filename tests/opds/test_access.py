@@ -1,9 +1,9 @@
-"""Who may browse and download: Basic, token, session, anonymous, outside the intranet."""
+"""Who may browse and download: Basic, session, anonymous, outside the intranet (catalog
+keys: ``test_catalog_key``)."""
 
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
 
 from edu_portal.accounts.models import LoginRecord
 from edu_portal.accounts.roles import Role
@@ -85,30 +85,6 @@ def test_basic_disabled_account(client, reader):
     assert "disabled" in response.content.decode()
 
 
-def test_token_in_header(client, make_ebook, reader):
-    book = make_ebook("内网书")
-    token = Token.objects.create(user=reader)
-    response = client.get(f"/opds/books/{book.pk}.epub", HTTP_AUTHORIZATION=f"Token {token.key}")
-    assert response.status_code == 200
-    bad = client.get("/opds/", HTTP_AUTHORIZATION="Token nope")
-    assert bad.status_code == 401
-
-
-def test_token_in_query_is_carried_into_every_link(client, make_ebook, reader):
-    book = make_ebook("内网书", subject="math", grade=3)
-    token = Token.objects.create(user=reader)
-    root = parse(client.get(f"/opds/?token={token.key}"))
-    for href in [item.get("href") for item in root.iter("{http://www.w3.org/2005/Atom}link")]:
-        if "/opds/" in href:
-            assert f"token={token.key}" in href, href
-    feed = parse(client.get(f"/opds/new/?token={token.key}"))
-    href = link(entries(feed)[0], "http://opds-spec.org/acquisition").get("href")
-    assert f"token={token.key}" in href
-    assert client.get(path_of(href)).status_code == 200
-    assert path_of(href).startswith(f"/opds/books/{book.pk}.epub?")
-    assert client.get("/opds/new/?token=nope").status_code == 401
-
-
 def test_session_user(client, make_ebook, teacher):
     book = make_ebook("内网书")
     client.force_login(teacher)
@@ -143,18 +119,6 @@ def test_forwarded_client_behind_trusted_proxy(client, make_ebook):
     assert client.get("/opds/", **proxied).status_code == 401
     inside = {"REMOTE_ADDR": "10.9.9.2", "HTTP_X_FORWARDED_FOR": "10.1.2.3"}
     assert client.get("/opds/", **inside).status_code == 200
-
-
-def test_token_page_shows_and_renews_the_address(client, reader):
-    assert client.get("/opds/token/").status_code == 302  # to the login page
-    client.force_login(reader)
-    response = client.get("/opds/token/")
-    key = Token.objects.get(user=reader).key
-    assert f"/opds/?token={key}" in response.content.decode()
-    client.post("/opds/token/")
-    renewed = Token.objects.get(user=reader).key
-    assert renewed != key
-    assert client.get(f"/opds/?token={key}").status_code == 401
 
 
 def test_basic_success_is_remembered_without_hashing_again(client, reader, monkeypatch):

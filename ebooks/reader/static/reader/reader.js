@@ -130,6 +130,22 @@ function tocLink(label, onClick) {
 
 // --- EPUB ----------------------------------------------------------------------------------
 
+// The page's Content-Security-Policy (ebooks/reader/csp.py) is also the book frame's: it
+// lets a chapter load only the book's own parts. Browsers do not check every fetch a
+// document can start against it (Chromium sends <link rel="prefetch"> regardless), so
+// those links, and refreshes, are taken out of each chapter before it is shown: a book must
+// not make the reader's browser request other pages of the portal with the reader's cookies.
+const FETCHING_LINK = /(^|\s)(prefetch|preload|modulepreload|prerender|dns-prefetch|preconnect)(\s|$)/i;
+
+function disarmChapter(doc) {
+  for (const link of doc.querySelectorAll("link[rel]")) {
+    if (FETCHING_LINK.test(link.getAttribute("rel"))) link.remove();
+  }
+  for (const meta of doc.querySelectorAll("meta[http-equiv]")) {
+    if (/^\s*refresh\s*$/i.test(meta.getAttribute("http-equiv"))) meta.remove();
+  }
+}
+
 async function openEpub() {
   if (typeof window.ePub !== "function") {
     fail(new Error("epub.js did not load"));
@@ -148,6 +164,7 @@ async function openEpub() {
     return;
   }
   const book = window.ePub();
+  book.spine.hooks.content.register(disarmChapter);
   const view = document.getElementById("reader-view");
   let rendition;
   try {
