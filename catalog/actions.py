@@ -10,6 +10,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 
 from catalog import counters, kinds, policy
 from catalog.blobs import blob_from_object
@@ -330,9 +331,13 @@ def record_download(resource: Resource, variant: str, *, user=None) -> None:
     resumed download is not a new one either (the callers check Range). The count is
     buffered (``catalog.counters``) and reaches the row and the index on the next flush."""
     signed_in = user is not None and user.is_authenticated
-    if signed_in and not counters.first_download_today(user.pk, resource.pk):
-        return
-    counters.downloads().add(resource.pk)
+    try:
+        if signed_in and not counters.first_download_today(user.pk, resource.pk):
+            return
+        counters.downloads().add(resource.pk)
+    except RedisError as exc:
+        # Counting is best effort: a download must not fail because Redis is unwell.
+        log.warning("download of resource %s not counted: %s", resource.pk, exc)
     log_event(resource, {"download": [None, variant]})
 
 

@@ -119,12 +119,27 @@ class LocalBuffer:
             self._flush_lock.release()
 
 
+_clients: dict[str, Redis] = {}
+_clients_lock = threading.Lock()
+
+
+def _redis_client(url: str) -> Redis:
+    """One client (and connection pool) per URL for the process, not one per download."""
+    with _clients_lock:
+        client = _clients.get(url)
+        if client is None:
+            # Short timeouts: counting a download must not hang the request when Redis is unwell.
+            client = Redis.from_url(
+                url, socket_timeout=3, socket_connect_timeout=3, decode_responses=True
+            )
+            _clients[url] = client
+        return client
+
+
 class RedisBuffer:
     def __init__(self, name: str, apply: Apply, url: str, prefix: str) -> None:
         self.name, self.apply = name, apply
-        self.client = Redis.from_url(
-            url, socket_timeout=3, socket_connect_timeout=3, decode_responses=True
-        )
+        self.client = _redis_client(url)
         base = f"{prefix}{name}:"
         self.live, self.flushing = f"{base}live", f"{base}flushing"
         self.batch, self.lock = f"{base}batch", f"{base}lock"

@@ -107,3 +107,20 @@ def test_redis_batch_applied_once_even_if_cleanup_failed(published, settings):
     buffer.add(resource.pk, 1)
     buffer.flush()
     assert _count(resource) == 3
+
+
+def test_a_redis_outage_never_fails_the_download(published):
+    """Counting is best effort: with Redis unreachable the download still works and is
+    audited; the count is lost, not the file."""
+    import socket
+
+    from auditlog.models import LogEntry
+    from django.test import override_settings
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    resource = published("勾股定理 课件")
+    with override_settings(REDIS_URL=f"redis://127.0.0.1:{closed}/0"):
+        actions.record_download(resource, "original")
+    assert LogEntry.objects.filter(object_pk=str(resource.pk), changes__icontains="download")
