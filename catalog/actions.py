@@ -194,6 +194,11 @@ def create_from_blob(
     return resource
 
 
+def require_may_upload(user) -> None:
+    if not has_perm(user, "resource.upload"):
+        raise PermissionDenied(_("Your account may not upload resources."))
+
+
 def create_resource(
     user,
     *,
@@ -212,8 +217,7 @@ def create_resource(
     queued; ``submit`` sends it to review at once. The upload is released only after
     commit, so a failure here leaves it intact to try again.
     """
-    if not has_perm(user, "resource.upload"):
-        raise PermissionDenied(_("Your account may not upload resources."))
+    require_may_upload(user)
     _check_kind(kind, source.content_type or "")
     _check_description(description)
     fields = clean_taxonomy({k: v for k, v in metadata.items() if k in EDITABLE})

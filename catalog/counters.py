@@ -30,11 +30,11 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from redis import Redis
 from redis.exceptions import RedisError
 
 from catalog.models import CounterBatch, Resource
 from catalog.search import indexing
+from edu_portal.redisclient import get_client, release_lock
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +50,6 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return false end
 redis.call('RENAME', KEYS[1], KEYS[3])
 redis.call('SET', KEYS[2], ARGV[1])
 return ARGV[1]
-"""
-_RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
 """
 
 Apply = Callable[[dict[int, int]], None]
@@ -119,27 +115,10 @@ class LocalBuffer:
             self._flush_lock.release()
 
 
-_clients: dict[str, Redis] = {}
-_clients_lock = threading.Lock()
-
-
-def _redis_client(url: str) -> Redis:
-    """One client (and connection pool) per URL for the process, not one per download."""
-    with _clients_lock:
-        client = _clients.get(url)
-        if client is None:
-            # Short timeouts: counting a download must not hang the request when Redis is unwell.
-            client = Redis.from_url(
-                url, socket_timeout=3, socket_connect_timeout=3, decode_responses=True
-            )
-            _clients[url] = client
-        return client
-
-
 class RedisBuffer:
     def __init__(self, name: str, apply: Apply, url: str, prefix: str) -> None:
         self.name, self.apply = name, apply
-        self.client = _redis_client(url)
+        self.client = get_client(url)
         base = f"{prefix}{name}:"
         self.live, self.flushing = f"{base}live", f"{base}flushing"
         self.batch, self.lock = f"{base}batch", f"{base}lock"
@@ -166,7 +145,7 @@ class RedisBuffer:
             CounterBatch.objects.filter(applied_at__lt=cutoff).delete()
             return {"backend": "redis", "batch": batch_id, "applied": applied, "keys": len(counts)}
         finally:
-            self.client.eval(_RELEASE, 1, self.lock, token)
+            release_lock(self.client, self.lock, token)
 
 
 def _apply_downloads(counts: dict[int, int]) -> None:

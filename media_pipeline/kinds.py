@@ -10,13 +10,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from catalog import kinds, sources
+from catalog.actions import MEDIA_KINDS
 from catalog.models import Resource
 from media_pipeline.processing import actions
 from media_pipeline.processing.api import ProcessingSerializer
 from media_pipeline.streaming.page import player_context
 from media_pipeline.uploads import sources as upload_sources
-
-PROCESSED_KINDS = (Resource.Kind.VIDEO, Resource.Kind.AUDIO)
 
 
 class MediaHandler(kinds.KindHandler):
@@ -48,5 +47,5 @@ class MediaHandler(kinds.KindHandler):
 
 def register() -> None:
 
-    kinds.register(PROCESSED_KINDS, MediaHandler())
+    kinds.register(MEDIA_KINDS, MediaHandler())
     sources.register(upload_sources.resolve)

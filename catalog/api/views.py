@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -23,7 +22,6 @@ from catalog.api.serializers import (
 )
 from catalog.models import Resource
 from edu_portal.accounts.drf import ActionAPIView
-from edu_portal.accounts.permissions import has_perm
 from edu_portal.storage import StorageUnavailable
 from edu_portal.workflow import transitions
 
@@ -143,8 +141,9 @@ class ResourceList(ActionAPIView):
 
     @extend_schema(request=ResourceCreateSerializer, responses={201: ResourceSerializer})
     def post(self, request):
-        if not has_perm(request.user, "resource.upload"):
-            raise PermissionDenied(_("Your account may not upload resources."))
+        # Before the upload is looked at: a pupil is told they may not upload, not that
+        # the address is wrong.
+        catalog_actions.require_may_upload(request.user)
         data = ResourceCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:

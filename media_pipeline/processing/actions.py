@@ -13,8 +13,6 @@ from edu_portal.accounts.permissions import is_bureau_admin
 from media_pipeline.processing.models import ProcessingJob
 from media_pipeline.processing.tasks import enqueue
 
-PROCESSED_KINDS = {Resource.Kind.VIDEO, Resource.Kind.AUDIO}
-
 
 def can_see_processing(user, resource: Resource) -> bool:
     """Processing details are for those who manage the resource (uploader, administrators)."""

@@ -47,10 +47,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
-from redis import Redis
 from redis.exceptions import RedisError
 
 from catalog.models import Resource
+from edu_portal.redisclient import get_client, release_lock
 from media_pipeline.streaming.models import DailyViewStats, ResourceViewer, ViewStatsBatch
 
 log = logging.getLogger(__name__)
@@ -318,32 +318,13 @@ if moved == 0 then return false end
 redis.call('SET', KEYS[3], ARGV[1])
 return ARGV[1]
 """
-# Release the flush lock only if it is still ours.
-_RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-"""
-_clients: dict[str, Redis] = {}
-_clients_lock = threading.Lock()
-
-
-def _redis_client(url: str):
-    with _clients_lock:
-        client = _clients.get(url)
-        if client is None:
-            # Short timeouts: a beacon must not hang the request when Redis is unwell.
-            client = Redis.from_url(
-                url, socket_timeout=3, socket_connect_timeout=3, decode_responses=True
-            )
-            _clients[url] = client
-        return client
 
 
 class RedisRecorder:
     """Counters in Redis shared by all processes; see the module docstring."""
 
     def __init__(self, url: str, prefix: str) -> None:
-        self.client = _redis_client(url)
+        self.client = get_client(url)
         self.live = f"{prefix}live"
         self.live_viewers = f"{prefix}live:viewers"
         self.flushing = f"{prefix}flushing"
@@ -420,7 +401,7 @@ class RedisRecorder:
                 "resources": len({rid for rid, _ in counters}),
             }
         finally:
-            self.client.eval(_RELEASE, 1, self.lock, token)
+            release_lock(self.client, self.lock, token)
 
 
 # --- the public interface ------------------------------------------------------------------

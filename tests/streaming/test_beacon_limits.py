@@ -17,6 +17,7 @@ import pytest
 from django.core.cache import caches
 from django.test import Client
 
+from edu_portal.redisclient import get_client
 from media_pipeline.streaming import stats
 from tests.streaming.conftest import ready_row
 
@@ -43,7 +44,7 @@ def _isolated(settings):
     yield
     stats._local.clear()
     if REDIS_URL:  # the cache's keys carry a version before the prefix: ":1:test:vstats:…"
-        client = stats._redis_client(REDIS_URL)
+        client = get_client(REDIS_URL)
         keys = list(client.scan_iter(match=f"*{prefix}*"))
         if keys:
             client.delete(*keys)

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from catalog.models import Resource
 from edu_portal.accounts.roles import Role
+from edu_portal.redisclient import get_client
 from media_pipeline.streaming import stats
 from media_pipeline.streaming.models import DailyViewStats, ResourceViewer, ViewStatsBatch
 from media_pipeline.streaming.tasks import flush_view_stats
@@ -43,7 +44,7 @@ def _isolated_recorders(settings):
     yield
     stats._local.clear()
     if REDIS_URL:
-        client = stats._redis_client(REDIS_URL)
+        client = get_client(REDIS_URL)
         # (the limits' keys, in the Django cache, carry a version first: ":1:test:…")
         keys = list(client.scan_iter(match=f"*{prefix}*"))
         if keys:
