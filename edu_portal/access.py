@@ -287,6 +287,13 @@ def verify_token(
             )
     expected = _signature(scope, expires, bound_ip, bound_user)
     if not hmac.compare_digest(expected.encode(), str(signature).encode()):
+        if bound_ip is not None:
+            # Most often a link passed on, or a network changed since the page was opened.
+            raise BadToken(
+                "token_invalid",
+                str(_("This link works only on the network where the page was opened.")),
+                str(_("Open the page again from here to get a fresh link.")),
+            )
         raise BadToken("token_invalid", str(_("This link's access token is invalid.")))
     if expires < (now or time.time()):
         raise BadToken(

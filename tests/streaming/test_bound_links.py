@@ -40,7 +40,9 @@ def test_download_link_from_the_intranet_fails_outside(client, teacher):
     link = client.get(f"/resources/{resource.pk}/download/", **INTRANET)["Location"]
     assert "ipb=1" in link
     client.logout()
-    assert client.get(link, **OUTSIDE).status_code == 403
+    refused = client.get(link, **OUTSIDE)
+    assert refused.status_code == 403
+    assert b"only on the network where the page was opened" in refused.content
     assert client.get(link, **INTRANET).status_code == 200
 
 
