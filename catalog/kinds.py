@@ -50,6 +50,11 @@ class KindHandler:
         """The state of the resource's processing as the API shows it to its managers."""
         return None
 
+    def thumbnail_url(self, resource: Resource) -> str | None:
+        """A small image for lists (video poster, PDF first page, e-book cover), or None
+        while there is none; the list then shows the kind's icon."""
+        return None
+
 
 class PreviewHandler(KindHandler):
     """The default: a PDF preview and extracted text, built after commit."""
@@ -84,6 +89,12 @@ def links(resource: Resource) -> dict[str, str]:
 
 def link(resource: Resource, name: str) -> str | None:
     return links(resource).get(name)
+
+
+def thumbnail_url(resource: Resource) -> str | None:
+    if resource.is_deleted:
+        return None
+    return handler_for(resource.kind).thumbnail_url(resource)
 
 
 def after_create(resource: Resource) -> None:

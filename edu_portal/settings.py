@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "edu_portal.accounts",
     "edu_portal.portal",
     "edu_portal.workflow",
+    "edu_portal.notifications",
+    "edu_portal.schools",
     "catalog",
     "media_pipeline",
     "ebooks",

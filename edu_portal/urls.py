@@ -28,6 +28,8 @@ urlpatterns = [
     # it; the others (pages and their ``api/v1/`` endpoints) route full paths from the
     # root. No two features route the same path, so only each module's own order matters.
     path("review/", include("edu_portal.workflow.urls")),
+    path("notifications/", include("edu_portal.notifications.urls")),
+    path("school-admin/", include("edu_portal.schools.urls")),
     path("opds/", include("ebooks.opds.urls")),
     path("periodicals/", include("ebooks.periodicals.urls")),
     path("", include("edu_portal.accounts.urls")),

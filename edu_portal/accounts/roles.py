@@ -13,6 +13,7 @@ class Role(models.TextChoices):
     DEPARTMENT_EDITOR = "department_editor", _("Department editor")
     OFFICE_REVIEWER = "office_reviewer", _("Office reviewer")
     SCHOOL_ADMIN = "school_admin", _("School administrator")
+    SCHOOL_REVIEWER = "school_reviewer", _("School reviewer")
     TEACHER = "teacher", _("Teacher")
     STUDENT = "student", _("Student")
     GUARDIAN = "guardian", _("Guardian")
@@ -55,6 +56,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "notice.send",
         }
     ),
+    Role.SCHOOL_REVIEWER: frozenset(
+        {
+            "content.review",
+            "content.publish",
+            "resource.download",
+            "resource.view",
+        }
+    ),
     Role.TEACHER: frozenset(
         {
             "content.create",
@@ -77,6 +86,7 @@ STAFF_ROLES: frozenset[str] = frozenset(
         Role.DEPARTMENT_EDITOR,
         Role.OFFICE_REVIEWER,
         Role.SCHOOL_ADMIN,
+        Role.SCHOOL_REVIEWER,
         Role.TEACHER,
     }
 )
@@ -94,6 +104,7 @@ ROLE_UNIT_KINDS: dict[str, frozenset[str]] = {
     Role.DEPARTMENT_EDITOR: frozenset({"bureau", "department"}),
     Role.OFFICE_REVIEWER: frozenset({"bureau", "department"}),
     Role.SCHOOL_ADMIN: frozenset({"school"}),
+    Role.SCHOOL_REVIEWER: frozenset({"school"}),
     Role.TEACHER: frozenset({"school", "grade", "class"}),
     Role.STUDENT: frozenset({"school", "grade", "class"}),
     Role.GUARDIAN: frozenset({"school", "grade", "class"}),

@@ -23,4 +23,5 @@ def site(request: HttpRequest) -> dict[str, object]:
         # SimpleLazyObject: the role query runs only when a template asks.
         "can_upload": SimpleLazyObject(lambda: has_perm(request.user, "resource.upload")),
         "can_review": SimpleLazyObject(lambda: has_perm(request.user, "content.review")),
+        "can_manage_school": SimpleLazyObject(lambda: has_perm(request.user, "users.manage")),
     }
