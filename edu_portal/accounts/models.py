@@ -66,6 +66,13 @@ class User(AbstractUser):
         default=False,
         help_text=_("May open intranet-only resources from outside the education intranet."),
     )
+    # Set when an administrator hands out a password (a pupil's printed sheet): the person
+    # is sent to the password-change page until they choose their own.
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_("Asked to choose a new password at the next sign-in."),
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -167,3 +174,103 @@ class LoginRecord(models.Model):
     @property
     def success(self) -> bool:
         return self.result == self.Result.SUCCESS
+
+
+class StudentProfile(models.Model):
+    """A pupil's school record: the student number (学号) is unique within one school only."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("student"),
+        on_delete=models.CASCADE,
+        related_name="student_profile",
+    )
+    school = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("school"),
+        on_delete=models.PROTECT,
+        related_name="student_profiles",
+    )
+    student_number = models.CharField(_("student number"), max_length=32)
+
+    class Meta:
+        verbose_name = _("student record")
+        verbose_name_plural = _("student records")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "student_number"], name="unique_student_number_per_school"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_number} {self.user}"
+
+
+class GuardianLink(models.Model):
+    """A guardian's tie to one of their own children (not to a class).
+
+    A guardian may have several children, in different classes and schools; a child may
+    have several guardians. ``receives_notices`` is False for a guardian who must not be
+    sent the child's notices (a court order, for instance): recipient lists use
+    :func:`guardians_of` with ``for_notices=True``.
+    """
+
+    class Relation(models.TextChoices):
+        FATHER = "father", _("Father")
+        MOTHER = "mother", _("Mother")
+        PATERNAL_GRANDFATHER = "paternal_grandfather", _("Paternal grandfather")
+        PATERNAL_GRANDMOTHER = "paternal_grandmother", _("Paternal grandmother")
+        MATERNAL_GRANDFATHER = "maternal_grandfather", _("Maternal grandfather")
+        MATERNAL_GRANDMOTHER = "maternal_grandmother", _("Maternal grandmother")
+        OTHER = "other", _("Other guardian")
+
+    guardian = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("guardian"),
+        on_delete=models.CASCADE,
+        related_name="children_links",
+    )
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("student"),
+        on_delete=models.CASCADE,
+        related_name="guardian_links",
+    )
+    relation = models.CharField(_("relation"), max_length=30, choices=Relation.choices)
+    receives_notices = models.BooleanField(
+        _("receives notices"),
+        default=True,
+        help_text=_(
+            "Clear this for a guardian who must not receive the child's notices "
+            "(for example by a court order)."
+        ),
+    )
+    created_at = models.DateTimeField(_("linked at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("guardian link")
+        verbose_name_plural = _("guardian links")
+        ordering = ["student_id", "created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["guardian", "student"], name="unique_guardian_link")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guardian} · {self.get_relation_display()} · {self.student}"
+
+
+def children_of(guardian) -> models.QuerySet:
+    """The guardian's children (users), whatever class or school they are in."""
+    return User.objects.filter(guardian_links__guardian=guardian).select_related("org_unit")
+
+
+def guardians_of(student, for_notices: bool = True) -> models.QuerySet:
+    """The student's guardians; with ``for_notices`` only active ones who may receive
+    notices (the recipients of the child's notices)."""
+    links = GuardianLink.objects.filter(student=student)
+    guardians = User.objects.all()
+    if for_notices:
+        # A locked account receives nothing either.
+        links = links.filter(receives_notices=True)
+        guardians = guardians.filter(is_active=True)
+    return guardians.filter(pk__in=links.values("guardian_id"))
