@@ -104,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "edu_portal.portal.context.site",
+                "edu_portal.notifications.context.notification_unread",
             ],
         },
     },
@@ -403,6 +404,9 @@ else:
     # Without a mail server, messages land as files so nothing is lost and they can be read.
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+# The address of the site as people reach it ("https://edu.example.cn"), for the links in
+# notification e-mails; empty: the mails carry site paths only.
+NOTIFICATIONS_SITE_URL = env.str("SITE_URL", "")
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
