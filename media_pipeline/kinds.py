@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from catalog import kinds, sources
 from catalog.actions import MEDIA_KINDS
 from catalog.models import Resource
+from media_pipeline import downloads
 from media_pipeline.processing import actions
 from media_pipeline.processing.api import ProcessingSerializer
 from media_pipeline.streaming.page import player_context
@@ -38,7 +38,7 @@ class MediaHandler(kinds.KindHandler):
         if resource.kind != Resource.Kind.VIDEO or not resource.mp4_key:
             return []
         url = reverse("streaming:download", args=[resource.pk, "mp4"])
-        return [(url, _("Download MP4 (720p)"))]
+        return [(url, downloads.mp4_label(resource))]
 
     def processing(self, resource: Resource) -> dict | None:
         job = resource.jobs.order_by("-created_at", "-pk").first()

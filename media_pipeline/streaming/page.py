@@ -18,6 +18,7 @@ from django.views.decorators.http import require_safe
 from catalog import kinds
 from catalog.models import Resource
 from media_pipeline.artwork import POSTER_NAME, VTT_NAME
+from media_pipeline.downloads import mp4_label, original_label, published_job
 from media_pipeline.streaming import policy
 from media_pipeline.streaming.positions import saved_position
 from media_pipeline.streaming.stats import resource_stats
@@ -166,16 +167,17 @@ def _player(request: HttpRequest, resource: Resource, status_url: str) -> HttpRe
         return _processing(request, resource, status_url)
     downloads = []
     if policy.can_download(user, resource):
+        job = published_job(resource)
         if resource.source_key:
             downloads.append(
                 (
                     reverse("streaming:download", args=[resource.pk, "original"]),
-                    _("Download the original file"),
+                    original_label(resource, job),
                 )
             )
         if resource.mp4_key:
             downloads.append(
-                (reverse("streaming:download", args=[resource.pk, "mp4"]), _("Download MP4 (720p)"))
+                (reverse("streaming:download", args=[resource.pk, "mp4"]), mp4_label(resource, job))
             )
     stats = None
     if policy.can_see_stats(user, resource):

@@ -187,8 +187,8 @@ def test_a_teacher_uploads_a_video_and_watches_it_being_processed(
 
     done = page.locator("#upload-done")
     expect()(done).to_be_visible(timeout=20_000)
-    expect()(page.locator("#processing-status")).to_contain_text("可播放")
     assert page.locator("#processing-progress").evaluate("p => p.value") == 100
+    assert_final_state(page)
     link = page.locator("#upload-stream-link")
     expect()(link).to_be_visible()
     assert link.get_attribute("href") == f"{live_server.url}/watch/{resource.pk}/"
@@ -206,7 +206,34 @@ def test_a_teacher_uploads_a_video_and_watches_it_being_processed(
     expect()(page.locator("#upload-error")).to_be_hidden()
     for hidden in ("#upload-pause", "#upload-resume", "#upload-retry"):
         expect()(page.locator(hidden)).to_be_hidden()
+    assert_no_horizontal_overflow(page)
     page.screenshot(path=SCREENSHOT, full_page=True)
+
+    # A draft: the next step offered is submitting it, a plain form that lands on the page.
+    submit = page.locator("#upload-submit-form button")
+    expect()(submit).to_be_visible()
+    submit.click()
+    page.wait_for_url(f"{live_server.url}/resources/{resource.pk}/")
+    resource.refresh_from_db()
+    assert resource.state == "in_review"
+
+
+def assert_final_state(page) -> None:
+    """One final message and the next steps: no progress line left, no form to press."""
+    expect()(page.locator("#upload-done")).to_be_visible()
+    for gone in ("#upload-form", "#upload-progress-box", "#processing-box", "#upload-intro"):
+        expect()(page.locator(gone)).to_be_hidden()
+    visible_text = page.locator("#upload-app").inner_text()
+    done_text = page.locator("#upload-done-text").inner_text()
+    assert done_text and visible_text.count(done_text) == 1, visible_text
+    assert page.locator("#upload-start").is_hidden()
+    expect()(page.locator("#upload-again")).to_be_visible()
+    assert page.locator("#upload-again").get_attribute("href") == "/upload/"
+
+
+def assert_no_horizontal_overflow(page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], width
 
 
 def test_students_are_told_in_words_why_they_cannot_upload(open_page, live_server, student):
@@ -362,6 +389,10 @@ def test_a_teacher_uploads_courseware_with_taxonomy_and_submits_it_for_review(
     expect()(page.locator("#upload-done-text")).to_have_text(text["previewPending"])
     expect()(page.locator("#upload-review")).to_have_text(text["inReview"])
     assert page.locator("#upload-review").get_attribute("data-state") == "in_review"
+    assert_final_state(page)
+    expect()(page.locator("#upload-submit-form")).to_be_hidden()  # already in review
+    expect()(page.locator("#upload-again")).to_have_text("再上传一个文件")
+    assert_no_horizontal_overflow(page)
     expect()(page.locator("#upload-stream")).to_be_hidden()
     expect()(page.locator("#processing-box")).to_be_hidden()
     expect()(page.locator("#upload-error")).to_be_hidden()

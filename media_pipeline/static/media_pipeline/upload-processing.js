@@ -34,6 +34,9 @@ export function createProcessing({ app, text, more, stateLabels, setError, fallb
     show(box, true);
   }
 
+  // The final state: the steps' progress lines are done with, so they go (no stale
+  // "sending" line), the form goes (the file is saved; its details are edited on the
+  // resource page), and one message remains with the next steps.
   function finish(message, streamUrl, resource) {
     byId("upload-done-text").textContent = message;
     const streamLink = byId("upload-stream-link");
@@ -44,15 +47,30 @@ export function createProcessing({ app, text, more, stateLabels, setError, fallb
     }
     show(byId("upload-stream"), Boolean(streamUrl));
     const detailUrl = resource && resource.detail_url;
-    if (detailUrl) byId("upload-detail-link").href = new URL(detailUrl, window.location.href).href;
-    show(byId("upload-detail"), Boolean(detailUrl));
+    const detailLink = byId("upload-detail-link");
+    if (detailUrl) detailLink.href = new URL(detailUrl, window.location.href).href;
+    show(detailLink, Boolean(detailUrl));
     const state = resource ? resource.state : "";
     const review = { in_review: text.inReview, draft: text.draft };
     const reviewLine = byId("upload-review");
     reviewLine.textContent = review[state] || "";
     reviewLine.dataset.state = state || "";
     show(reviewLine, Boolean(reviewLine.textContent));
+    const submitForm = byId("upload-submit-form");
+    const canSubmit = state === "draft" && resource.id !== undefined && Boolean(detailUrl);
+    if (canSubmit) {
+      submitForm.action = submitForm.dataset.action.replace(
+        "/0/",
+        `/${encodeURIComponent(resource.id)}/`,
+      );
+      byId("upload-submit-next").value = new URL(detailUrl, window.location.href).pathname;
+    }
+    show(submitForm, canSubmit);
+    for (const id of ["upload-form", "upload-progress-box", "processing-box", "upload-intro"]) {
+      show(byId(id), false);
+    }
     show(done, true);
+    byId("upload-done-title").focus();
   }
 
   function stop() {

@@ -79,8 +79,15 @@ export function createTransfer({ app, text, setStatus, setError, onStart, onUplo
     setStatus(format(text.progress, { done: size(sent), total: size(total), percent }));
   }
 
+  // The step's title says whether the file is still being sent.
+  function showSent(sent) {
+    show(byId("upload-sending-title"), !sent);
+    show(byId("upload-sent-title"), sent);
+  }
+
   function onSuccess() {
     setRunning(false);
+    showSent(true);
     show(resumeButton, false);
     progress.value = 100;
     setStatus(text.done);
@@ -130,6 +137,7 @@ export function createTransfer({ app, text, setStatus, setError, onStart, onUplo
     });
     onStart();
     show(progressBox, true);
+    showSent(false);
     progress.value = 0;
     setStatus(text.starting);
     setRunning(true);

@@ -59,7 +59,10 @@ function main(app) {
     text,
     more,
     stateLabels: readJson("processing-states"),
-    setError,
+    setError: (message) => {
+      setError(message);
+      if (message && !transfer.running) startButton.disabled = false;
+    },
     fallback,
   });
   const transfer = createTransfer({
@@ -100,17 +103,18 @@ function main(app) {
       problem = form.refusal(error);
     }
     saving = false;
-    startButton.disabled = false;
     if (problem) {
+      startButton.disabled = false;
       setStatus(text.done);
       setError(`${more.saveFailed} ${problem} ${more.saveAgain}`);
       show(retryButton, true);
       return;
     }
     uploadUrl = null;
+    // Saved: the button stays off while the file is prepared (pressing it would upload the
+    // same file again); the final state replaces the form, a failure gives it back.
     if (!resource.processing) {
       const message = resource.preview_state === "pending" ? text.previewPending : more.savedPlain;
-      setStatus(message);
       processing.finish(message, null, resource);
       return;
     }
