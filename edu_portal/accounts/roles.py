@@ -54,6 +54,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "resource.download",
             "resource.view",
             "notice.send",
+            # Teachers' uploads are reviewed in their school: by its administrator or a
+            # school reviewer (the bureau office reviews everything as well).
+            "content.review",
+            "content.publish",
         }
     ),
     Role.SCHOOL_REVIEWER: frozenset(
@@ -102,7 +106,9 @@ def role_grants(role: str, perm: str) -> bool:
 ROLE_UNIT_KINDS: dict[str, frozenset[str]] = {
     Role.BUREAU_ADMIN: frozenset({"bureau"}),
     Role.DEPARTMENT_EDITOR: frozenset({"bureau", "department"}),
-    Role.OFFICE_REVIEWER: frozenset({"bureau", "department"}),
+    # Held at the bureau root so that its scope covers every school and department; the
+    # reviewer's membership (User.org_unit) stays the office department.
+    Role.OFFICE_REVIEWER: frozenset({"bureau"}),
     Role.SCHOOL_ADMIN: frozenset({"school"}),
     Role.SCHOOL_REVIEWER: frozenset({"school"}),
     Role.TEACHER: frozenset({"school", "grade", "class"}),

@@ -39,7 +39,7 @@ def test_school_admin_cannot_assign_in_another_school(tree, school_admin):
 def test_school_admin_cannot_grant_at_the_bureau(tree, school_admin):
     someone = make_user("someone")
     with pytest.raises(PermissionDenied):
-        actions.assign_role(school_admin, someone, Role.OFFICE_REVIEWER, tree.office)
+        actions.assign_role(school_admin, someone, Role.OFFICE_REVIEWER, tree.bureau)
 
 
 def test_nobody_grants_more_than_they_hold(tree, school_admin, monkeypatch):
@@ -57,7 +57,7 @@ def test_bureau_admin_assigns_anywhere(tree, plain_bureau_admin):
     for role, unit in [
         (Role.TEACHER, tree.school_b),
         (Role.SCHOOL_ADMIN, tree.school_a),
-        (Role.OFFICE_REVIEWER, tree.office),
+        (Role.OFFICE_REVIEWER, tree.bureau),
         (Role.BUREAU_ADMIN, tree.bureau),
     ]:
         actions.assign_role(plain_bureau_admin, someone, role, unit)

@@ -44,6 +44,14 @@ def test_seed_demo_is_idempotent(db):
     assert not User.objects.exclude(pk=admin.pk).filter(is_superuser=True).exists()
     assert not User.objects.exclude(pk=admin.pk).filter(is_staff=True).exists()
     assert {ra.role for ra in RoleAssignment.objects.all()} == set(Role.values)
+    # The office reviewer belongs to the office, but reviews for the whole bureau.
+    office_reviewer = User.objects.get(username="office_reviewer")
+    assert office_reviewer.org_unit == units["办公室"]
+    assert [ra.org_unit for ra in office_reviewer.role_assignments.all()] == [units["示范县教育局"]]
+    school_reviewer = User.objects.get(username="school_reviewer")
+    assert [(ra.role, ra.org_unit) for ra in school_reviewer.role_assignments.all()] == [
+        (Role.SCHOOL_REVIEWER, units["城南小学"])
+    ]
 
     counts = (OrgUnit.objects.count(), User.objects.count(), RoleAssignment.objects.count())
     entries = LogEntry.objects.count()

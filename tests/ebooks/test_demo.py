@@ -25,7 +25,8 @@ def test_demo_ebook_and_periodicals(teacher, bureau):
     office = actions.create_org_unit(
         actions.SYSTEM, bureau, OrgUnit.Kind.DEPARTMENT, "办公室", "t-office"
     )
-    editor = make_user("office_chen", Role.OFFICE_REVIEWER, office)
+    editor = make_user("office_chen", unit=office)
+    actions.assign_role(actions.SYSTEM, editor, Role.OFFICE_REVIEWER, bureau)
 
     assert demo.seed_ebook(teacher) is True
     book = Resource.objects.get(kind="ebook")

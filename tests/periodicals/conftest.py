@@ -1,9 +1,10 @@
 """People, periodicals and helpers for the periodical tests.
 
 示范县教育局 (bureau)
-├── 教研室 (department: the editors of 教育研究 and 教育周刊)
-├── 督导室 (department: a reviewer who does not edit the periodicals)
-└── 城南小学 (school: two teachers, a student)
+├── 教研室 (department: the editors of 教育研究 and 教育周刊, office reviewers held at
+│           the bureau, as the role always is)
+└── 城南小学 (school: two teachers, a student, a school reviewer who does not edit the
+              periodicals)
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
+from edu_portal.accounts import actions
 from edu_portal.accounts.roles import Role
 from tests.people import make_user
 
@@ -34,13 +36,16 @@ def indexed(monkeypatch):
 
 
 @pytest.fixture
-def editor(department):
-    return make_user("editor_zhou", Role.OFFICE_REVIEWER, department, email="zhou@example.cn")
+def editor(bureau, department):
+    user = make_user("editor_zhou", unit=department, email="zhou@example.cn")
+    actions.assign_role(actions.SYSTEM, user, Role.OFFICE_REVIEWER, bureau)
+    return user
 
 
 @pytest.fixture
-def other_editor(other_department):
-    return make_user("reviewer_zheng", Role.OFFICE_REVIEWER, other_department)
+def other_editor(school):
+    """A reviewer whose scope (a school) does not reach the periodicals' editorial unit."""
+    return make_user("reviewer_zheng", Role.SCHOOL_REVIEWER, school)
 
 
 @pytest.fixture

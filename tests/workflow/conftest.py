@@ -2,10 +2,11 @@
 
 The tree::
 
-    示范县教育局 (bureau: office reviewer, bureau admin)
-    ├── 教研室 (department: office reviewer) ── not above the school
-    ├── 督导室 (department: office reviewer)
-    └── 城南小学 (school: two teachers, school admin, student)
+    示范县教育局 (bureau: the office reviewer's role, bureau admin)
+    ├── 教研室 (department: the office reviewer's membership; a department editor;
+    │           reviews the 省级精品课 collection)
+    ├── 城南小学 (school: two teachers, school admin, school reviewer, student)
+    └── 实验初级中学 (another school: its admin, its reviewer, a teacher)
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
+from edu_portal.accounts import actions
 from edu_portal.accounts.roles import Role
 from tests.people import make_user
 
@@ -50,18 +52,44 @@ def school_admin(school):
 
 
 @pytest.fixture
-def reviewer(bureau):
-    return make_user("reviewer_zhou", Role.OFFICE_REVIEWER, bureau)
+def school_reviewer(school):
+    return make_user("reviewer_he", Role.SCHOOL_REVIEWER, school)
 
 
 @pytest.fixture
-def dept_reviewer(department):
-    return make_user("reviewer_wu", Role.OFFICE_REVIEWER, department)
+def reviewer(bureau, department):
+    """The office reviewer: a member of a department, the role held at the bureau root."""
+    user = make_user("reviewer_zhou", unit=department)
+    actions.assign_role(actions.SYSTEM, user, Role.OFFICE_REVIEWER, bureau)
+    return user
 
 
 @pytest.fixture
-def other_dept_reviewer(other_department):
-    return make_user("reviewer_zheng", Role.OFFICE_REVIEWER, other_department)
+def dept_editor(department):
+    return make_user("editor_liu", Role.DEPARTMENT_EDITOR, department)
+
+
+@pytest.fixture
+def other_school(bureau):
+    from edu_portal.accounts.models import OrgUnit
+
+    kind = OrgUnit.Kind.SCHOOL
+    return actions.create_org_unit(actions.SYSTEM, bureau, kind, "实验初级中学", "t-school2")
+
+
+@pytest.fixture
+def other_school_admin(other_school):
+    return make_user("head_wu", Role.SCHOOL_ADMIN, other_school)
+
+
+@pytest.fixture
+def other_school_reviewer(other_school):
+    return make_user("reviewer_zheng", Role.SCHOOL_REVIEWER, other_school)
+
+
+@pytest.fixture
+def other_school_teacher(other_school):
+    return make_user("teacher_sun", Role.TEACHER, other_school)
 
 
 @pytest.fixture

@@ -66,13 +66,19 @@ class DemoUser:
     role: str
     unit_code: str
     superuser: bool = False
+    # Where the role is held when not at the person's own unit: the office reviewer is a
+    # member of the office, but the role is held at the bureau so it covers every school.
+    role_unit_code: str | None = None
 
 
 DEMO_USERS = [
     DemoUser("bureau_admin", "张伟", Role.BUREAU_ADMIN, "demo-bureau", superuser=True),
     DemoUser("dept_editor", "刘洋", Role.DEPARTMENT_EDITOR, "demo-basic-edu"),
-    DemoUser("office_reviewer", "陈静", Role.OFFICE_REVIEWER, "demo-office"),
+    DemoUser(
+        "office_reviewer", "陈静", Role.OFFICE_REVIEWER, "demo-office", role_unit_code="demo-bureau"
+    ),
     DemoUser("school_admin", "王芳", Role.SCHOOL_ADMIN, "demo-chengnan"),
+    DemoUser("school_reviewer", "孙丽", Role.SCHOOL_REVIEWER, "demo-chengnan"),
     DemoUser("teacher", "李华", Role.TEACHER, "demo-chengnan"),
     DemoUser("student", "赵磊", Role.STUDENT, "demo-chengnan-g1c1"),
     DemoUser("guardian", "赵敏", Role.GUARDIAN, "demo-chengnan-g1c1"),
@@ -145,7 +151,10 @@ class Command(BaseCommand):
                 )
                 created.append((demo, unit, password))
             # Idempotent: does nothing when the user already holds the role there.
-            actions.assign_role(SYSTEM, user, demo.role, unit)
+            role_unit = (
+                OrgUnit.objects.get(code=demo.role_unit_code) if demo.role_unit_code else unit
+            )
+            actions.assign_role(SYSTEM, user, demo.role, role_unit)
         return created
 
     def _print_table(self, rows: list[tuple[DemoUser, OrgUnit, str]]) -> None:
