@@ -14,7 +14,7 @@ from redis.exceptions import RedisError
 
 from catalog import counters, kinds, policy
 from catalog.blobs import blob_from_object
-from catalog.models import Blob, Resource, ResourceFile, Tag
+from catalog.models import Blob, Resource, ResourceFile, ResourceText, Tag
 from catalog.sources import StoredSource
 from catalog.taxonomy import stage_of_grade
 from edu_portal.access import Visibility
@@ -304,6 +304,123 @@ def update_resource(user, resource: Resource, *, tags: Iterable[str] | None = No
                 diff["tags"] = [old_tags, new_tags]
         if diff:
             log_event(resource, diff)
+    return resource
+
+
+# --- replace the file ------------------------------------------------------------------------
+
+# Fields made from the original file; a new original makes them stale.
+DERIVED_FIELDS = {
+    "output_prefix": "",
+    "poster_key": "",
+    "mp4_key": "",
+    "duration": None,
+    "preview_state": Resource.Preview.NONE,
+}
+EBOOK_TYPES = frozenset({"application/epub+zip", "application/pdf", "text/plain"})
+
+
+def _check_replacement(resource: Resource, content_type: str) -> None:
+    """The new file must be of the resource's kind: a video stays a video, a document a
+    document. Changing the kind silently would change what readers get behind the same
+    link, so a file of another kind is refused with what to do instead."""
+    family = (content_type or "").split("/")[0]
+    kind = resource.kind
+    if kind == Resource.Kind.VIDEO:
+        fits = family == "video"
+    elif kind == Resource.Kind.AUDIO:
+        fits = family in ("audio", "video")  # a recording kept as sound only
+    elif kind == Resource.Kind.IMAGE:
+        fits = family == "image"
+    elif kind == Resource.Kind.EBOOK:
+        fits = content_type.split(";")[0].strip() in EBOOK_TYPES
+    else:
+        fits = family not in ("video", "audio")
+    if not fits:
+        raise _field_error(
+            "upload",
+            _(
+                "This file does not fit a resource of the kind “%(kind)s”. Choose a file of "
+                "the same kind, or upload the new file as a resource of its own."
+            )
+            % {"kind": resource.get_kind_display()},
+            "kind_mismatch",
+        )
+
+
+def require_replaceable(user, resource: Resource) -> None:
+    """Whether ``user`` may give ``resource`` a new file now (raises saying why not)."""
+    if resource.is_deleted or not policy.can_manage(user, resource):
+        raise PermissionDenied(_("Only the uploader or an administrator can change this."))
+    require_may_upload(user)
+    if resource.state not in OWNER_EDITABLE_STATES:
+        raise ValidationError(
+            _(
+                "“%(title)s” is “%(state)s”, so its file cannot be replaced now. Withdraw it "
+                "first (it becomes a draft again), replace the file, then submit it for review."
+            )
+            % {"title": resource.title, "state": resource.get_state_display()},
+            code="needs_review",
+        )
+    busy = (Resource.Status.UPLOADED, Resource.Status.PROCESSING)
+    if resource.kind in MEDIA_KINDS and resource.status in busy:
+        # A job still working on the old file would publish the old recording over the new.
+        raise ValidationError(
+            _(
+                "The current file is still being prepared. Wait until that has finished "
+                "(or failed), then replace it."
+            ),
+            code="processing",
+        )
+
+
+def replace_file(user, resource: Resource, source: StoredSource) -> Resource:
+    """Make ``source`` (a finished upload, ``catalog.sources``) the resource's original.
+
+    The old original's row goes (a resource has one original; its Blob stays, as Blobs are
+    shared by content), so do the preview, the extracted text and the processed outputs
+    made from it; then the kind's follow-up work runs again (``kinds.after_replace``):
+    a video is transcoded again, a document gets a new preview. Audited. The upload is
+    released only after commit, so a failure leaves it intact to try again.
+    """
+    require_replaceable(user, resource)
+    _check_replacement(resource, source.content_type or "")
+    if source.sha256 and source.sha256 == resource.source_sha256:
+        raise _field_error(
+            "upload",
+            _("This is the same file as the current one. Choose the corrected file."),
+            "same_file",
+        )
+    with transaction.atomic():
+        resource = Resource.objects.select_for_update().get(pk=resource.pk)
+        require_replaceable(user, resource)  # again, now that the row is ours
+        blob = blob_from_object(
+            source.key, sha256=source.sha256, size=source.size, content_type=source.content_type
+        )
+        before = {"original": f"{resource.source_filename} ({resource.source_sha256[:12]})"}
+        resource.files.exclude(role=ResourceFile.Role.ATTACHMENT).delete()
+        ResourceText.objects.filter(resource=resource).delete()
+        ResourceFile.objects.create(
+            resource=resource,
+            blob=blob,
+            role=ResourceFile.Role.ORIGINAL,
+            filename=source.filename or resource.title,
+        )
+        fields = {
+            **DERIVED_FIELDS,
+            **kinds.handler_for(resource.kind).initial_fields(resource.kind),
+            "source_key": blob.key,
+            "source_size": blob.size,
+            "source_sha256": blob.sha256,
+            "source_filename": (source.filename or "")[:255],
+        }
+        for name, value in fields.items():
+            setattr(resource, name, value)
+        resource.save()
+        after = f"{resource.source_filename} ({blob.sha256[:12]})"
+        log_event(resource, {"original": [before["original"], after]})
+        kinds.after_replace(resource)
+        transaction.on_commit(source.release)
     return resource
 
 

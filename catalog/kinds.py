@@ -13,12 +13,15 @@ catalog reacts to higher layers (video processing, e-book ingest) without import
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.http import HttpRequest
+from django.urls import reverse
 
-from catalog.models import Resource
+from catalog.models import Resource, ResourceFile
 from catalog.previews.tasks import enqueue_preview
 
 
@@ -52,7 +55,19 @@ class KindHandler:
 
     def thumbnail_url(self, resource: Resource) -> str | None:
         """A small image for lists (video poster, PDF first page, e-book cover), or None
-        while there is none; the list then shows the kind's icon."""
+        while there is none; the list then shows the kind's icon.
+
+        By default the catalog's thumbnail view, which checks ``policy.require_view`` and
+        serves ``thumbnail_key``; the key's digest in the URL lets browsers keep the image
+        until it changes."""
+        key = self.thumbnail_key(resource)
+        if not key:
+            return None
+        version = hashlib.sha256(key.encode()).hexdigest()[:12]
+        return f"{reverse('resource-thumbnail', args=[resource.pk])}?v={version}"
+
+    def thumbnail_key(self, resource: Resource) -> str | None:
+        """The object-store key of the image ``thumbnail_url`` shows, or None."""
         return None
 
 
@@ -64,6 +79,16 @@ class PreviewHandler(KindHandler):
 
     def created(self, resource: Resource) -> None:
         enqueue_preview(resource.pk)
+
+    def thumbnail_key(self, resource: Resource) -> str | None:
+        """The first page made with the preview. Lists prefetch it (``with_thumbnails``);
+        otherwise it costs one query."""
+        if resource.preview_state != Resource.Preview.READY:
+            return None
+        files = getattr(resource, THUMBNAILS_ATTR, None)
+        if files is None:
+            files = list(_thumbnail_files().filter(resource=resource)[:1])
+        return files[0].blob.key if files else None
 
 
 DEFAULT = PreviewHandler()
@@ -97,8 +122,36 @@ def thumbnail_url(resource: Resource) -> str | None:
     return handler_for(resource.kind).thumbnail_url(resource)
 
 
+def thumbnail_key(resource: Resource) -> str | None:
+    if resource.is_deleted:
+        return None
+    return handler_for(resource.kind).thumbnail_key(resource)
+
+
+THUMBNAILS_ATTR = "thumbnail_files"
+
+
+def _thumbnail_files():
+    return ResourceFile.objects.filter(role=ResourceFile.Role.THUMBNAIL).select_related("blob")
+
+
+def with_thumbnails(queryset):
+    """``queryset`` with each resource's thumbnail file fetched in one more query."""
+    return queryset.prefetch_related(
+        Prefetch("files", queryset=_thumbnail_files(), to_attr=THUMBNAILS_ATTR)
+    )
+
+
 def after_create(resource: Resource) -> None:
     """Start the kind's follow-up work for a resource created in the current transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("after_create belongs inside the transaction that made the resource")
     handler_for(resource.kind).created(resource)
+
+
+def after_replace(resource: Resource) -> None:
+    """Start the kind's follow-up work again for a resource whose original was replaced in
+    the current transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("after_replace belongs inside the transaction that replaced the file")
+    handler_for(resource.kind).replaced(resource)

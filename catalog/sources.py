@@ -46,3 +46,38 @@ def resolve(user, url: str) -> StoredSource:
             return source
     message = _("This is not the address of an upload.")
     raise ValidationError({"upload": ValidationError(message, code="invalid_upload")})
+
+
+# --- the file picker of the catalog's pages ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Picker:
+    """How a page of the catalog lets a person send a file (the edit page's "replace the
+    file"): a template to include and its context. The app that receives uploads provides
+    it, so the catalog's pages need not know the upload protocol."""
+
+    template: str
+    context: dict
+    # Static paths the page loads for it: stylesheets, classic scripts, then ES modules.
+    styles: tuple[str, ...] = ()
+    scripts: tuple[str, ...] = ()
+    modules: tuple[str, ...] = ()
+
+
+PickerFactory = Callable[[object], "Picker | None"]
+_pickers: list[PickerFactory] = []
+
+
+def register_picker(factory: PickerFactory) -> None:
+    """``factory(request)`` returns a Picker, or None when it offers none to that request."""
+    if factory not in _pickers:
+        _pickers.append(factory)
+
+
+def picker(request) -> Picker | None:
+    for factory in _pickers:
+        found = factory(request)
+        if found is not None:
+            return found
+    return None

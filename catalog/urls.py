@@ -7,7 +7,7 @@ The list pages are named after the navigation sections they fill (``resources``,
 
 from django.urls import include, path
 
-from catalog import files, views
+from catalog import authoring, files, views
 from catalog.api import taxonomy
 from catalog.api import views as api_views
 
@@ -25,6 +25,9 @@ api_patterns = [
 
 page_patterns = [
     path("resources/<int:pk>/", views.detail, name="detail"),
+    path("resources/mine/", authoring.mine, name="mine"),
+    path("resources/<int:pk>/edit/", authoring.edit, name="edit"),
+    path("resources/<int:pk>/replace/", authoring.replace_file, name="replace-file"),
 ]
 
 urlpatterns = [

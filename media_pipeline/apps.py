@@ -8,5 +8,7 @@ class MediaPipelineConfig(AppConfig):
 
     def ready(self) -> None:
         from media_pipeline import kinds
+        from media_pipeline.uploads import picker
 
         kinds.register()
+        picker.register()
