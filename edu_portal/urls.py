@@ -29,10 +29,11 @@ urlpatterns = [
     # root. No two features route the same path, so only each module's own order matters.
     path("review/", include("edu_portal.workflow.urls")),
     path("notifications/", include("edu_portal.notifications.urls")),
-    path("school-admin/", include("edu_portal.schools.urls")),
+    path("", include("edu_portal.schools.urls")),
     path("opds/", include("ebooks.opds.urls")),
     path("periodicals/", include("ebooks.periodicals.urls")),
     path("", include("edu_portal.accounts.urls")),
+    path("", include("edu_portal.notifications.api_urls")),
     path("", include("edu_portal.storage.urls")),
     path("", include("media_pipeline.uploads.urls")),
     path("", include("media_pipeline.streaming.urls")),

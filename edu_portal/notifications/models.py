@@ -43,7 +43,7 @@ class Notification(models.Model):
         verbose_name=_("recipient"),
     )
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
-    subject = models.CharField(_("subject"), max_length=200)
+    subject = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"), blank=True)
     # Site-relative only (checked by actions.notify): the page may redirect to it.
     link = models.CharField(_("link"), max_length=300, blank=True)
