@@ -407,3 +407,38 @@ def _ebook_settings(settings, tmp_path):
 @pytest.fixture
 def objects_dir(tmp_path) -> Path:
     return tmp_path / "objects"
+
+
+@pytest.fixture
+def shelve(teacher, tmp_path, intranet_settings):
+    """``shelve(title, grade=3, subject="chinese", cover=True, **commit_kwargs)``: an
+    EPUB 3 through the real ingest, filed under a grade and subject, public by default."""
+    from catalog.models import Subject
+    from ebooks.ingest import ingest_file
+
+    serial = iter(range(1, 10_000))
+
+    def make(
+        title: str,
+        *,
+        grade: int | None = None,
+        subject: str | None = None,
+        cover: bool = True,
+        book: dict | None = None,
+        **kwargs,
+    ):
+        n = next(serial)
+        # A distinct description per book: the ingest refuses a file it already holds.
+        meta = {"title": title, "description": f"{title}：第{n}本书的简介。", **(book or {})}
+        path = tmp_path / f"shelf{n}.epub"
+        make_epub3(path, meta, cover=None if cover else b"not an image")
+        taxonomy = {}
+        if grade is not None:
+            taxonomy["grade"] = grade
+        if subject is not None:
+            taxonomy["subject"] = Subject.objects.get(code=subject)
+        kwargs.setdefault("owner", teacher)
+        kwargs.setdefault("visibility", "public")
+        return ingest_file(path, taxonomy=taxonomy, **kwargs)
+
+    return make
