@@ -36,6 +36,12 @@ class KindHandler:
         """Called inside the transaction that created ``resource`` when its follow-up work
         is wanted; queue that work to run after commit."""
 
+    def replaced(self, resource: Resource) -> None:
+        """Called inside the transaction that gave ``resource`` a new original file (the
+        catalog has cleared what was made from the old one): redo the follow-up work. By
+        default the same as for a new resource."""
+        self.created(resource)
+
     def links(self, resource: Resource) -> dict[str, str]:
         """Pages and files of other apps for this resource, by name (``stream``, ``watch``,
         ``read``); only those that exist now."""

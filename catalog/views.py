@@ -190,6 +190,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_submit": "submit" in workflow,
         "submit_url": reverse("workflow:act", args=["catalog.resource", resource.pk, "submit"]),
         "show_comment": bool(resource.review_comment) and policy.can_manage(request.user, resource),
+        # The uploader's way to the edit page (catalog.authoring), in every state.
+        "edit_url": reverse("catalog:edit", args=[resource.pk])
+        if policy.can_manage(request.user, resource)
+        else "",
         "related": related(request, resource),
     }
     if not resource.is_deleted:
