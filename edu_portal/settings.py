@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "edu_portal.access.ClientIPMiddleware",
     "edu_portal.accounts.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After MessageMiddleware: it says why the password page comes first.
+    "edu_portal.schools.middleware.MustChangePasswordMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from edu_portal.accounts import audit, login_guard, permissions
-from edu_portal.accounts.models import OrgUnit, RoleAssignment, User
+from edu_portal.accounts.models import GuardianLink, OrgUnit, RoleAssignment, User
 from edu_portal.accounts.roles import ROLE_PERMISSIONS, ROLE_UNIT_KINDS, Role
 
 
@@ -438,3 +438,128 @@ def unlock_login(actor, user: User) -> None:
     with transaction.atomic(), _audited(actor):
         login_guard.unlock(user.get_username(), user)
         audit.log_event(user, {"sign_in_lock": ["locked", "unlocked"]})
+
+
+# --- guardians and their children ------------------------------------------------------------
+
+
+def _guardian_units(guardian: User) -> set[int]:
+    """The classes (or other units) of the guardian's children."""
+    return {
+        unit_id
+        for unit_id in User.objects.filter(guardian_links__guardian=guardian).values_list(
+            "org_unit_id", flat=True
+        )
+        if unit_id is not None
+    }
+
+
+def sync_guardian_roles(guardian: User) -> None:
+    """Hold the guardian role exactly at the units (classes) of the guardian's children.
+
+    The role is derived data: GuardianLink says whose guardian someone is, the role lets
+    unit-scoped features (a class's notices, the school's people lists) find the guardian.
+    Call inside the caller's transaction and audit context.
+    """
+    wanted = _guardian_units(guardian)
+    held = set(
+        RoleAssignment.objects.filter(user=guardian, role=Role.GUARDIAN).values_list(
+            "org_unit_id", flat=True
+        )
+    )
+    for assignment in RoleAssignment.objects.filter(
+        user=guardian, role=Role.GUARDIAN, org_unit_id__in=held - wanted
+    ):
+        assignment.delete()
+    for unit_id in wanted - held:
+        RoleAssignment.objects.create(user=guardian, role=Role.GUARDIAN, org_unit_id=unit_id)
+    permissions.clear_cache(guardian)
+
+
+def _require_student_managed(actor, student: User) -> None:
+    if actor is SYSTEM:
+        return
+    unit = student.org_unit
+    if unit is None or not permissions.has_perm(actor, "users.manage", unit):
+        raise PermissionDenied(
+            _(
+                "You cannot change the guardians of this student: they are outside the units "
+                "you manage."
+            )
+        )
+
+
+def link_guardian(
+    actor,
+    guardian: User,
+    student: User,
+    relation: str,
+    *,
+    receives_notices: bool | None = None,
+) -> GuardianLink:
+    """Link ``guardian`` to their child ``student`` (or change the link's relation and,
+    when given, its notice flag). The actor must manage the student; the guardian may be
+    an account of another school (a family with children in two schools)."""
+    _require_student_managed(actor, student)
+    if relation not in GuardianLink.Relation.values:
+        raise ValidationError(
+            {
+                "relation": _("“%(relation)s” is not a relation. Choose one of: %(choices)s.")
+                % {
+                    "relation": relation,
+                    "choices": ", ".join(str(c.label) for c in GuardianLink.Relation),
+                }
+            },
+            code="invalid_relation",
+        )
+    if guardian.pk == student.pk:
+        raise ValidationError(_("A student cannot be their own guardian."), code="self")
+    if not student.role_assignments.filter(role=Role.STUDENT).exists():
+        raise ValidationError(
+            _("%(user)s is not a student: guardians are linked to students only.")
+            % {"user": student},
+            code="not_student",
+        )
+    with transaction.atomic(), _audited(actor):
+        link = (
+            GuardianLink.objects.select_for_update()
+            .filter(guardian=guardian, student=student)
+            .first()
+        )
+        if link is None:
+            link = GuardianLink.objects.create(
+                guardian=guardian,
+                student=student,
+                relation=relation,
+                receives_notices=True if receives_notices is None else receives_notices,
+            )
+        else:
+            changed = []
+            if link.relation != relation:
+                link.relation = relation
+                changed.append("relation")
+            if receives_notices is not None and link.receives_notices != receives_notices:
+                link.receives_notices = receives_notices
+                changed.append("receives_notices")
+            if changed:
+                link.save(update_fields=changed)
+        sync_guardian_roles(guardian)
+    return link
+
+
+def unlink_guardian(actor, guardian: User, student: User) -> bool:
+    """Remove the link between ``guardian`` and ``student``. False if there was none."""
+    _require_student_managed(actor, student)
+    with transaction.atomic(), _audited(actor):
+        link = GuardianLink.objects.filter(guardian=guardian, student=student).first()
+        if link is None:
+            return False
+        link.delete()
+        sync_guardian_roles(guardian)
+    return True
+
+
+def can_manage_user(actor, user: User) -> bool:
+    """May ``actor`` manage ``user``: users.manage over every unit the user belongs to (so a
+    guardian with children in two schools is managed by neither school alone)."""
+    return _can_manage_user(actor, user)
