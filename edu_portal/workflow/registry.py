@@ -5,16 +5,34 @@ Each reviewable model registers a :class:`Policy` (from its app's ``ready()``)::
     registry.register(Resource, ResourcePolicy())
 
 The transitions (``workflow.transitions``) ask the policy for permission; the queue page
-asks it for the objects a user may review (``review_queryset``) and how to show them. The
-workflow itself knows nothing about org units or collections: scoping is the policy's job.
+asks it for the objects a user may review (``review_queryset``), how to show them, which
+filters they offer (``filter_fields`` / ``filter_queryset``) and who reviews what
+(``routing_help``). The workflow itself knows nothing about org units or collections:
+scoping is the policy's job.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.urls import NoReverseMatch, reverse
 
 from edu_portal.workflow.models import State
+
+
+@dataclass(frozen=True)
+class FilterField:
+    """A choice filter of the review queue that a model offers (kind, unit, collection …).
+
+    Fields of several models with the same ``name`` are merged into one select; choosing a
+    value leaves out the models that do not offer that field.
+    """
+
+    name: str
+    label: str
+    choices: tuple[tuple[str, str], ...]
 
 
 class Policy:
@@ -60,6 +78,11 @@ class Policy:
         """Does ``user`` review anything of this model anywhere (to show the queue)?"""
         return False
 
+    def is_submitter(self, user) -> bool:
+        """May ``user`` submit objects of this model? The review page then shows them their
+        own submissions instead of refusing them."""
+        return False
+
     # --- querysets ---------------------------------------------------------------------------
 
     def review_queryset(self, user) -> QuerySet:
@@ -69,6 +92,34 @@ class Policy:
     def own_queryset(self, user) -> QuerySet:
         """The user's own objects that are not published (for "my submissions")."""
         return self.model._default_manager.none()
+
+    # --- the queue's filters -----------------------------------------------------------------
+
+    # Fields the queue's text filter searches (``icontains``); by default the model's
+    # ``title`` when it has one. A model with none is left out when a text is given.
+    search_fields: tuple[str, ...] | None = None
+
+    def filter_fields(self, user, queryset: QuerySet) -> list[FilterField]:
+        """The model's own choice filters, with choices drawn from ``queryset`` (the user's
+        queue), so that a reviewer is offered only values that occur in their queue."""
+        return []
+
+    def filter_queryset(self, queryset: QuerySet, values: dict[str, str]) -> QuerySet:
+        """Apply the values of this model's ``filter_fields`` (already checked against
+        their choices)."""
+        return queryset
+
+    def search_queryset(self, queryset: QuerySet, text: str) -> QuerySet:
+        fields = self.search_fields
+        if fields is None:
+            names = {field.name for field in self.model._meta.get_fields()}
+            fields = ("title",) if "title" in names else ()
+        if not fields:
+            return queryset.none()
+        query = Q()
+        for name in fields:
+            query |= Q(**{f"{name}__icontains": text})
+        return queryset.filter(query)
 
     # --- presentation ------------------------------------------------------------------------
 
@@ -80,6 +131,33 @@ class Policy:
 
     def url(self, obj) -> str:
         return ""
+
+    def edit_url(self, user, obj) -> str:
+        """Where the owner edits the object while it may be edited (a draft, sent back,
+        withdrawn): by convention the app's ``<app_label>:edit`` page, if it has one."""
+        editable = (State.DRAFT, State.CHANGES_REQUESTED, State.WITHDRAWN)
+        if obj.state not in editable or not self.may_manage(user, obj):
+            return ""
+        try:
+            return reverse(f"{obj._meta.app_label}:edit", args=[obj.pk])
+        except NoReverseMatch:
+            return ""
+
+    def preview_url(self, obj) -> str:
+        """Where a reviewer opens the full preview (by default the object's own page)."""
+        return self.url(obj)
+
+    def thumbnail_url(self, obj) -> str | None:
+        """A small image of the object for the queue, or None (the queue shows its kind)."""
+        return None
+
+    def routing_help(self) -> list[str]:
+        """Sentences saying who reviews what for this model (shown on the review page)."""
+        return []
+
+    def review_scope(self, user) -> list[str]:
+        """What ``user`` reviews, in words (units, periodicals …), for the review page."""
+        return []
 
     def owner(self, obj):
         return None

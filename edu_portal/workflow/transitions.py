@@ -178,6 +178,12 @@ def _clean_comment(comment: str, *, required: bool, action: str = "request_chang
     return comment
 
 
+def clean_comment(comment: str, *, required: bool, action: str = "request_changes") -> str:
+    """The comment as a transition stores it; ValidationError when missing or too long (for
+    callers that check one comment before applying it to several items)."""
+    return _clean_comment(comment, required=required, action=action)
+
+
 def _state_changed(policy: registry.Policy, obj, current: str) -> ValidationError:
     return ValidationError(
         _(

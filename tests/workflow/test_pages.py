@@ -44,9 +44,8 @@ def test_login_required(client):
     assert "/accounts/login/" in response["Location"]
 
 
-@pytest.mark.parametrize("who", ["teacher", "student"])
-def test_non_reviewers_get_a_reason(request, who):
-    response = _client(request.getfixturevalue(who)).get("/review/")
+def test_people_who_neither_submit_nor_review_get_a_reason(student):
+    response = _client(student).get("/review/")
     assert response.status_code == 403
     assert "not_a_reviewer" in response.content.decode()
 
@@ -149,9 +148,12 @@ def test_request_changes_without_comment_is_explained(reviewer, in_review):
         follow=True,
     )
     assert Resource.objects.get(pk=in_review.pk).state == State.IN_REVIEW
-    [(level, text)] = _messages(response)
-    assert level == messages.ERROR
-    assert "comment" in text
+    # the error is shown next to the item it concerns, not at the top of the page
+    assert _messages(response) == []
+    [item] = response.context["items"]
+    assert "comment" in item["error"]
+    page = response.content.decode()
+    assert page.index(f'id="item-catalog.resource-{in_review.pk}"') < page.index(item["error"])
 
 
 def test_decided_by_someone_else_through_the_page(reviewer, bureau_admin, in_review):
@@ -165,8 +167,9 @@ def test_decided_by_someone_else_through_the_page(reviewer, bureau_admin, in_rev
         {"csrfmiddlewaretoken": token, "comment": "退回", "state": "in_review"},
         follow=True,
     )
-    [(level, text)] = _messages(response)
-    assert level == messages.ERROR
+    # no longer in the queue: its error is listed above it, once
+    assert response.context["items"] == []
+    [text] = response.context["stray_errors"]
     assert "Someone else has already decided" in text
     assert ReviewEvent.objects.count() == 1
 
@@ -200,10 +203,11 @@ def test_visible_but_refused_shows_who_may(review_only, in_review):
     response = client.post(
         _act_url(in_review, "approve"), {"csrfmiddlewaretoken": token}, follow=True
     )
-    [(level, text)] = _messages(response)
-    assert level == messages.ERROR
-    assert text.startswith("Only reviewers with the right to publish")
+    [item] = response.context["items"]
+    assert item["error"].startswith("Only reviewers with the right to publish")
     assert Resource.objects.get(pk=in_review.pk).state == State.IN_REVIEW
+    # shown once: a reload no longer carries it
+    assert client.get("/review/").context["items"][0]["error"] == ""
 
 
 @pytest.mark.parametrize(
