@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from catalog.models import Blob, Resource, TextbookNode
+from ebooks import demo as ebook_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -37,14 +38,15 @@ def test_seed_catalog_is_complete_and_idempotent(
     plan = Resource.objects.get(title="勾股定理 教学设计")
     assert plan.textbook_node.name == "17.1 勾股定理" and plan.grade == 8
     assert plan.preview_state == "pending"
-    # A preview and an index job per resource after commit, and the e-book's index job.
+    # A preview and an index job per resource after commit, and the e-books' index jobs.
     for callback in callbacks:
         callback()
-    assert len(previews) + len(indexed) == 11
+    assert len(previews) + len(indexed) == 10 + len(ebook_demo.BOOKS)
     assert TextbookNode.objects.filter(kind="book").count() == 3
 
     call_command("seed_catalog", "--no-video", verbosity=0)
-    assert Resource.objects.count() == 6 and TextbookNode.objects.filter(kind="book").count() == 3
+    assert Resource.objects.count() == 5 + len(ebook_demo.BOOKS)
+    assert TextbookNode.objects.filter(kind="book").count() == 3
 
 
 def test_seed_catalog_needs_the_demo_users():

@@ -29,11 +29,20 @@ def test_demo_ebook_and_periodicals(teacher, bureau):
     actions.assign_role(actions.SYSTEM, editor, Role.OFFICE_REVIEWER, bureau)
 
     assert demo.seed_ebook(teacher) is True
-    book = Resource.objects.get(kind="ebook")
-    assert book.title == demo.BOOK_TITLE and book.is_published
+    book = Resource.objects.get(kind="ebook", title=demo.BOOK_TITLE)
+    assert book.is_published
     assert book.ebook.format == "epub" and book.ebook.chapter_count == 3
     assert book.ebook.authors == ["示范县教育局"]
     assert demo.seed_ebook(teacher) is False  # once only
+
+    # A shelf to browse: every book with a cover and a description, four filed by grade.
+    shelf = Resource.objects.filter(kind="ebook").select_related("ebook", "subject")
+    assert shelf.count() == len(demo.BOOKS) == 5
+    for resource in shelf:
+        assert resource.is_published and resource.description
+        assert resource.ebook.thumbnail_id and resource.ebook.cover_id
+    filed = {(r.grade, r.subject.code) for r in shelf if r.grade}
+    assert filed == {(3, "chinese"), (4, "math"), (2, "english"), (8, "physics")}
 
     assert demo.seed_periodicals(teacher, editor, office) == 1
     assert set(Periodical.objects.values_list("slug", flat=True)) == {"weekly", "research"}
