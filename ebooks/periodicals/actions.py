@@ -384,14 +384,3 @@ def _tell_authors(issue_id: int) -> None:
         notify.issue_published(Issue.objects.select_related("periodical").get(pk=issue_id))
     except Exception:  # a failed notice must not look like a failed publication
         log.exception("could not notify the authors of issue %s", issue_id)
-
-
-# --- notifications ---------------------------------------------------------------------------
-
-
-def mark_read(user, ids: list[int] | None = None) -> int:
-    """Mark the user's notifications (these, or all) as read; returns how many."""
-    queryset = user.periodical_notifications.filter(read_at__isnull=True)
-    if ids is not None:
-        queryset = queryset.filter(pk__in=ids)
-    return queryset.update(read_at=timezone.now())

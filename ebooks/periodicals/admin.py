@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from ebooks.periodicals.models import Article, Issue, Notification, Periodical
+from ebooks.periodicals.models import Article, Issue, Periodical
 
 
 @admin.register(Periodical)
@@ -25,9 +25,3 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ("title",)
     raw_id_fields = ("author", "attachment", "issue")
     readonly_fields = ("state", "submitted_at", "published_at", "review_comment", "body")
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("subject", "recipient", "created_at", "read_at")
-    raw_id_fields = ("recipient",)

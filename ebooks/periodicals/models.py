@@ -1,5 +1,5 @@
-"""Periodicals of the bureau: the periodical, its issues, the articles teachers submit to
-it, and the notifications their authors receive.
+"""Periodicals of the bureau: the periodical, its issues and the articles teachers submit
+to it (their authors are told through ``edu_portal.notifications``).
 
 An article goes through the shared review workflow (``edu_portal.workflow``). Accepting
 it ("approve") moves it to the workflow's ``published`` state, which here means
@@ -15,6 +15,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from edu_portal.workflow.models import Reviewable, State
 
@@ -58,7 +59,7 @@ class Periodical(models.Model):
 class Issue(models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", _("Being prepared")
-        PUBLISHED = "published", _("Published")
+        PUBLISHED = "published", pgettext_lazy("state", "Published")
 
     periodical = models.ForeignKey(
         Periodical, on_delete=models.CASCADE, related_name="issues", verbose_name=_("periodical")
@@ -186,29 +187,3 @@ class Article(Reviewable):
             and self.issue_id is not None
             and self.issue.state == Issue.State.PUBLISHED
         )
-
-
-class Notification(models.Model):
-    """A message to one user about their submission (kept small: site-wide messaging is a
-    later issue and may absorb these)."""
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="periodical_notifications",
-        verbose_name=_("recipient"),
-    )
-    subject = models.CharField(_("subject"), max_length=200)
-    body = models.TextField(_("message"), blank=True)
-    link = models.CharField(_("link"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
-    read_at = models.DateTimeField(_("read"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="periodical_notif_unread")]
-
-    def __str__(self) -> str:
-        return self.subject

@@ -1,36 +1,23 @@
-"""Telling authors where their article stands: a notification row, and an e-mail when
-they have an address. Called after commit only (the workflow's ``transitioned`` signal,
+"""Telling authors where their article stands, through the site's notification centre
+(``edu_portal.notifications``: the bell, the notifications page, e-mail for those who chose
+it). Called after commit only (the workflow's ``transitioned`` signal,
 ``actions.publish_issue``'s on_commit), so nobody is told about a step that rolled back."""
 
 from __future__ import annotations
 
-import logging
-
 from django.conf import settings
-from django.core.mail import send_mail
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from ebooks.periodicals.models import Article, Issue, Notification
+from ebooks.periodicals.models import Article, Issue
+from edu_portal.notifications import actions as notifications
+from edu_portal.notifications.models import Category, Notification
 
-log = logging.getLogger(__name__)
 
-
-def notify(recipient, subject: str, body: str = "", link: str = "") -> Notification:
-    """Store a notification for ``recipient`` and mail it if they have an address; a mail
-    failure is logged, never raised (the notification row is there to read)."""
-    note = Notification.objects.create(
-        recipient=recipient, subject=subject[:200], body=body, link=link[:300]
+def notify(recipient, subject: str, body: str = "", link: str = "", *, target=None) -> Notification:
+    return notifications.notify(
+        recipient, subject, body, link, category=Category.PERIODICAL, target=target
     )
-    if recipient.email:
-        text = body
-        if link:
-            text = f"{body}\n\n{link}" if body else link
-        try:
-            send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [recipient.email])
-        except Exception:  # SMTP errors come in many types; the row stays either way
-            log.exception("could not mail notification %s to user %s", note.pk, recipient.pk)
-    return note
 
 
 def _message(action: str, article: Article, comment: str) -> tuple[str, str] | None:
@@ -83,7 +70,7 @@ def on_transition(sender, instance: Article, action: str, comment: str = "", **k
     with translation.override(settings.LANGUAGE_CODE):
         message = _message(action, instance, comment)
         if message is not None:
-            notify(instance.author, *message, link=instance.get_absolute_url())
+            notify(instance.author, *message, link=instance.get_absolute_url(), target=instance)
 
 
 def issue_published(issue: Issue) -> None:
@@ -96,4 +83,5 @@ def issue_published(issue: Issue) -> None:
                 % {"title": article.title, "issue": str(issue)},
                 _("%(issue)s is published; your article is in it.") % {"issue": str(issue)},
                 link=article.get_absolute_url(),
+                target=article,
             )

@@ -217,21 +217,9 @@ def mine(request: HttpRequest) -> HttpResponse:
     return render(request, "periodicals/mine.html", {"page": page})
 
 
-@login_required
 def notifications(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        ids = None
-        if request.POST.get("id"):
-            try:
-                ids = [int(request.POST["id"])]
-            except ValueError:
-                ids = []
-        actions.mark_read(request.user, ids)
-        return redirect("periodicals:notifications")
-    notes = request.user.periodical_notifications.all()
-    page = Paginator(notes, 30).get_page(request.GET.get("page"))
-    unread = request.user.periodical_notifications.filter(read_at__isnull=True).count()
-    return render(request, "periodicals/notifications.html", {"page": page, "unread": unread})
+    """The periodicals' own notifications page moved into the site's notification centre."""
+    return redirect("notifications:list", permanent=True)
 
 
 # --- editors ---------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """The periodical workflow from submission to a published issue, with the author told at
-each step (notification rows and e-mail)."""
+each step (the notification centre's rows, and e-mail for an author who chose it)."""
 
 from __future__ import annotations
 
@@ -12,17 +12,30 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from ebooks.periodicals import actions
-from ebooks.periodicals.models import Article, Issue, Notification
+from ebooks.periodicals.models import Article, Issue
+from edu_portal.notifications import actions as notification_actions
+from edu_portal.notifications.models import Notification
 from edu_portal.workflow import transitions
 from edu_portal.workflow.models import ReviewEvent, State
 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _mail_by_task(author):
+    """The author chose e-mail; its Celery task runs in the test's process."""
+    from edu_portal.celery import app
+
+    notification_actions.set_email_preference(author, True)
+    saved = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
 def _subjects(user) -> list[str]:
-    return list(
-        Notification.objects.filter(recipient=user).order_by("pk").values_list("subject", flat=True)
-    )
+    notes = Notification.objects.filter(recipient=user, category="periodical")
+    return list(notes.order_by("pk").values_list("subject", flat=True))
 
 
 def test_submission_to_published_issue(author, editor, journal, committed, other_teacher):
@@ -137,7 +150,15 @@ def test_decline_needs_a_reason(submitted, editor):
 
 def test_authors_without_email_still_get_the_notification(other_teacher, journal, committed):
     committed(actions.submit_article, other_teacher, journal, title="作文教学", body="<p>正文</p>")
-    assert Notification.objects.filter(recipient=other_teacher).count() == 1
+    note = Notification.objects.get(recipient=other_teacher)
+    assert note.target == Article.objects.get(title="作文教学")
+    assert mail.outbox == []
+
+
+def test_authors_who_did_not_choose_email_are_not_mailed(author, journal, committed):
+    notification_actions.set_email_preference(author, False)
+    committed(actions.submit_article, author, journal, title="作文教学", body="<p>正文</p>")
+    assert _subjects(author) == ["We received your article “作文教学”"]
     assert mail.outbox == []
 
 

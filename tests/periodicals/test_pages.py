@@ -10,7 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from ebooks.periodicals import actions
-from ebooks.periodicals.models import Article, Issue, Notification
+from ebooks.periodicals.models import Article, Issue
+from edu_portal.notifications.models import Notification
 from edu_portal.workflow.models import State
 
 pytestmark = pytest.mark.django_db
@@ -186,27 +187,13 @@ def test_others_cannot_edit(submitted, other_teacher, editor):
     )
 
 
-def test_notifications_and_mark_read(submitted, author, other_teacher):
-    client = _client(author, csrf=True)
-    page = client.get("/periodicals/notifications/")
-    html = page.content.decode()
+def test_old_notifications_page_moved_to_the_centre(submitted, author):
+    client = _client(author)
+    response = client.get("/periodicals/notifications/")
+    assert response.status_code == 301 and response["Location"] == "/notifications/"
+    html = client.get("/notifications/").content.decode()
     assert "We received your article" in html
-    note = Notification.objects.get(recipient=author)
-    response = client.post(
-        "/periodicals/notifications/", {"csrfmiddlewaretoken": _token(page), "id": note.pk}
-    )
-    assert response.status_code == 302
-    note.refresh_from_db()
-    assert note.read_at is not None
-    # Someone else's notification cannot be marked.
-    mine = Notification.objects.create(recipient=other_teacher, subject="x")
-    _client(author).post("/periodicals/notifications/", {"id": mine.pk})
-    mine.refresh_from_db()
-    assert mine.read_at is None
-    assert (
-        "We received"
-        not in _client(other_teacher).get("/periodicals/notifications/").content.decode()
-    )
+    assert 'href="/notifications/"' in client.get("/periodicals/").content.decode()
 
 
 def test_attachment_only_for_author_and_editors(author, journal, editor, other_teacher):
