@@ -15,6 +15,18 @@ from catalog.models import (
     Tag,
     TextbookNode,
 )
+from edu_portal.accounts.audit_admin import register_change_labels
+
+# Audit entries of resources that are not field changes (catalog.actions).
+register_change_labels(
+    Resource,
+    {
+        "created": _("created"),
+        "original": _("original file"),
+        "deleted": _("deleted"),
+        "download": _("download"),
+    },
+)
 
 
 class ResourceFileInline(admin.TabularInline):

@@ -19,7 +19,10 @@ class EBook(models.Model):
         TXT = "txt", _("Plain text")
 
     resource = models.OneToOneField(
-        "catalog.Resource", on_delete=models.CASCADE, related_name="ebook"
+        "catalog.Resource",
+        on_delete=models.CASCADE,
+        related_name="ebook",
+        verbose_name=_("resource"),
     )
     format = models.CharField(_("format"), max_length=8, choices=Format.choices)
     # EPUB 2 or 3; empty for other formats.

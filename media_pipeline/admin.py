@@ -4,6 +4,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from catalog.admin import ResourceAdmin
+from catalog.models import Resource
+from edu_portal.accounts.audit_admin import register_change_labels
 from media_pipeline.processing import actions
 from media_pipeline.processing.models import ProcessingJob
 
@@ -33,3 +35,4 @@ def retranscode(modeladmin, request, queryset):
 
 
 ResourceAdmin.extend(inlines=[ProcessingJobInline], actions=[retranscode])
+register_change_labels(Resource, {"retranscode": _("re-transcoded (job)")})

@@ -52,11 +52,14 @@ def looks_like_key(text: str) -> bool:
 
 class CatalogKey(models.Model):
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="catalog_key"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="catalog_key",
+        verbose_name=_("user"),
     )
     public_id = models.CharField(_("public id"), max_length=2 * PUBLIC_ID_BYTES, unique=True)
-    secret_sha256 = models.CharField(max_length=64)
-    password_mark = models.CharField(max_length=64)
+    secret_sha256 = models.CharField(_("SHA-256 of the secret"), max_length=64)
+    password_mark = models.CharField(_("password fingerprint"), max_length=64)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:

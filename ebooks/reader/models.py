@@ -19,10 +19,16 @@ MAX_LOCATION_LENGTH = 500
 
 class ReadingPosition(models.Model):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reading_positions"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reading_positions",
+        verbose_name=_("user"),
     )
     resource = models.ForeignKey(
-        "catalog.Resource", on_delete=models.CASCADE, related_name="reading_positions"
+        "catalog.Resource",
+        on_delete=models.CASCADE,
+        related_name="reading_positions",
+        verbose_name=_("resource"),
     )
     # An EPUB CFI ("epubcfi(/6/4!/4/2/1:0)"), a PDF page number ("12") or, for plain
     # text, the scrolled fraction.

@@ -7,11 +7,11 @@ the portal, so it locks and explains in the same words.
 
 from __future__ import annotations
 
-from auditlog.admin import LogEntryAdmin as AuditlogLogEntryAdmin
 from auditlog.models import LogEntry
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseBadRequest
 from django.utils.translation import gettext
@@ -20,10 +20,17 @@ from treebeard.admin import TreeAdmin
 from treebeard.forms import MoveNodeForm, movenodeform_factory
 
 from edu_portal.accounts import actions, audit, permissions
+from edu_portal.accounts.audit_admin import AuditEventAdmin, register_change_labels
 from edu_portal.accounts.forms import AdminLoginForm, AdminUserChangeForm, AdminUserCreationForm
 from edu_portal.accounts.models import LoginRecord, OrgUnit, RoleAssignment, User
 
 admin.site.login_form = AdminLoginForm
+
+# One permission system: what people may do comes from their roles (RoleAssignment), each
+# held at an org unit. Django's groups and per-user model permissions would be a second one
+# that nobody reviews, so they are neither offered nor shown.
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
 
 
 # --- role assignments ------------------------------------------------------------------------
@@ -69,9 +76,41 @@ class ScopedUsersMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class RoleAssignmentFormSet(forms.BaseInlineFormSet):
+    """Every account but a superuser's holds at least one role: without one it can do
+    nothing, and nobody would know where it belongs."""
+
+    def clean(self) -> None:
+        super().clean()
+        if self.instance.is_superuser or any(self.errors):
+            return
+        # Roles outside the admin's scope are not in the formset but count all the same.
+        held = set()
+        if self.instance.pk is not None:
+            held = set(
+                RoleAssignment.objects.filter(user=self.instance).values_list("pk", flat=True)
+            )
+        held -= {form.instance.pk for form in self.deleted_forms}
+        added = [
+            form
+            for form in self.forms
+            if form.instance.pk is None and form.has_changed() and form not in self.deleted_forms
+            if form.cleaned_data.get("role")
+        ]
+        if not held and not added:
+            raise ValidationError(
+                gettext(
+                    "Give the account at least one role (and the unit where it holds it): "
+                    "roles are what a person may do on the platform."
+                ),
+                code="no_role",
+            )
+
+
 class RoleAssignmentInline(ScopedUsersMixin, admin.TabularInline):
     model = RoleAssignment
     form = RoleAssignmentForm
+    formset = RoleAssignmentFormSet
     fk_name = "user"
     extra = 0
     fields = ["role", "org_unit", "granted_by", "created_at"]
@@ -118,11 +157,46 @@ class RoleAssignmentAdmin(ScopedUsersMixin, admin.ModelAdmin):
 
 # --- users -------------------------------------------------------------------------------------
 
+UNIT_HELP = _(
+    "Required, except for superusers (such as the first account, made with "
+    "createsuperuser), who may do everything without a unit or role."
+)
+
+
+class _UnitRequiredMixin:
+    """The unit is required unless the account is a superuser (see RoleAssignmentFormSet
+    for the role)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if "org_unit" in self.fields:
+            self.fields["org_unit"].help_text = UNIT_HELP
+
+    def clean(self):
+        cleaned = super().clean()
+        superuser = cleaned.get("is_superuser", getattr(self.instance, "is_superuser", False))
+        if "org_unit" in self.fields and not cleaned.get("org_unit") and not superuser:
+            self.add_error(
+                "org_unit",
+                gettext(
+                    "Choose the unit the person belongs to (their school, class or department)."
+                ),
+            )
+        return cleaned
+
+
+class UnitRequiredChangeForm(_UnitRequiredMixin, AdminUserChangeForm):
+    pass
+
+
+class UnitRequiredCreationForm(_UnitRequiredMixin, AdminUserCreationForm):
+    pass
+
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    form = AdminUserChangeForm
-    add_form = AdminUserCreationForm
+    form = UnitRequiredChangeForm
+    add_form = UnitRequiredCreationForm
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (
@@ -133,12 +207,12 @@ class UserAdmin(DjangoUserAdmin):
         (
             _("Permissions"),
             {
-                "fields": (
-                    "is_active",
-                    "is_staff",
-                    "is_superuser",
-                    "groups",
-                    "user_permissions",
+                "fields": ("is_active", "is_staff", "is_superuser"),
+                "description": _(
+                    "What a person may do on the platform comes only from their roles "
+                    "(below), each held at a unit and applying to everything under it. "
+                    "Staff status only opens this administration site; a superuser may do "
+                    "everything."
                 ),
             },
         ),
@@ -347,27 +421,11 @@ class LoginRecordAdmin(admin.ModelAdmin):
 
 if admin.site.is_registered(LogEntry):
     admin.site.unregister(LogEntry)
+admin.site.register(LogEntry, AuditEventAdmin)
 
-
-@admin.register(LogEntry)
-class AuditEventAdmin(AuditlogLogEntryAdmin):
-    list_display = [
-        "created",
-        "resource_url",
-        "action",
-        "msg_short",
-        "user_url",
-        "remote_addr",
-    ]
-    list_filter = [
-        "action",
-        ("actor", admin.RelatedOnlyFieldListFilter),
-        *AuditlogLogEntryAdmin.list_filter[1:],
-        "timestamp",
-    ]
-    search_fields = [*AuditlogLogEntryAdmin.search_fields, "remote_addr", "object_pk"]
-    fieldsets = [
-        (None, {"fields": ["created", "user_url", "remote_addr", "resource_url", "cid"]}),
-        (_("Changes"), {"fields": ["action", "msg"]}),
-    ]
-    readonly_fields = [*AuditlogLogEntryAdmin.readonly_fields, "remote_addr"]
+register_change_labels(
+    User,
+    {"sign_in_lock": _("sign-in lock"), "password": _("password")},
+    values={"sign_in_lock": {"locked": _("locked"), "unlocked": _("unlocked")}},
+)
+register_change_labels(OrgUnit, {"parent": _("parent unit")})

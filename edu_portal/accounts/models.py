@@ -98,7 +98,10 @@ class User(AbstractUser):
 
 class RoleAssignment(models.Model):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
     )
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
     org_unit = models.ForeignKey(
@@ -113,6 +116,7 @@ class RoleAssignment(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("granted by"),
     )
     created_at = models.DateTimeField(_("granted at"), auto_now_add=True)
 
@@ -152,6 +156,7 @@ class LoginRecord(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="login_records",
+        verbose_name=_("user"),
     )
     username = models.CharField(_("username"), max_length=150, db_index=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)

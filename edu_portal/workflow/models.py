@@ -8,13 +8,15 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class State(models.TextChoices):
     DRAFT = "draft", _("Draft")
     IN_REVIEW = "in_review", _("In review")
     CHANGES_REQUESTED = "changes_requested", _("Changes requested")
-    PUBLISHED = "published", _("Published")
+    # A context of its own: the bare "Published" is "published on <date>" in templates.
+    PUBLISHED = "published", pgettext_lazy("state", "Published")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     # Final: a reviewer turned it down for good (models opt in through Policy.may_decline).
     DECLINED = "declined", _("Declined")
@@ -42,13 +44,26 @@ class Reviewable(models.Model):
         return self.state == State.PUBLISHED
 
 
+class Action(models.TextChoices):
+    """The transitions (``workflow.transitions.TRANSITIONS``), named as the buttons are."""
+
+    SUBMIT = "submit", _("Submit for review")
+    APPROVE = "approve", _("Approve and publish")
+    REQUEST_CHANGES = "request_changes", _("Request changes")
+    DECLINE = "decline", _("Decline")
+    WITHDRAW = "withdraw", _("Withdraw")
+    REOPEN = "reopen", _("Reopen as draft")
+
+
 class ReviewEvent(models.Model):
     """One transition of one object: who moved it from which state to which, and why."""
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
-    object_id = models.CharField(max_length=64)
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, verbose_name=_("object type")
+    )
+    object_id = models.CharField(_("object id"), max_length=64)
     target = GenericForeignKey("content_type", "object_id")
-    action = models.CharField(_("action"), max_length=32)
+    action = models.CharField(_("action"), max_length=32, choices=Action.choices)
     from_state = models.CharField(_("from"), max_length=20, choices=State.choices)
     to_state = models.CharField(_("to"), max_length=20, choices=State.choices)
     actor = models.ForeignKey(
@@ -71,4 +86,7 @@ class ReviewEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.action}: {self.from_state} → {self.to_state}"
+        return (
+            f"{self.get_action_display()}: {self.get_from_state_display()} → "
+            f"{self.get_to_state_display()}"
+        )

@@ -102,8 +102,8 @@ class ViewStatsBatch(models.Model):
     """A Redis flush batch already applied, so a flush retried after a crash between the
     database commit and the Redis cleanup does not count the same beacons twice."""
 
-    batch_id = models.CharField(max_length=64, unique=True)
-    applied_at = models.DateTimeField(default=timezone.now, db_index=True)
+    batch_id = models.CharField(_("batch"), max_length=64, unique=True)
+    applied_at = models.DateTimeField(_("applied"), default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = _("applied statistics batch")

@@ -64,19 +64,16 @@ def test_admin_change_records_actor_ip_and_values(client, bureau_admin, teacher)
     assert "password" not in entry.changes_dict
 
 
-def test_admin_group_membership_is_audited(client, bureau_admin, teacher):
+def test_admin_offers_no_group_membership(client, bureau_admin, teacher):
+    """Issue 12: roles are the one permission system; Django's groups are not offered, so
+    a posted group is ignored (and nothing about it is audited)."""
     group = Group.objects.create(name="资源审核组")
     client.force_login(bureau_admin)
     url = reverse("admin:accounts_user_change", args=[teacher.pk])
     response = client.post(url, _user_change_form(teacher, groups=str(group.pk)))
     assert response.status_code == 302
-    entry = _latest_for(teacher)
-    assert entry.changes_dict["groups"] == {
-        "type": "m2m",
-        "operation": "add",
-        "objects": ["资源审核组"],
-    }
-    assert entry.actor == bureau_admin
+    assert not teacher.groups.exists()
+    assert not LogEntry.objects.filter(changes__icontains="groups").exists()
 
 
 def test_admin_role_inline_is_audited(client, bureau_admin, tree):
