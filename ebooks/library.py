@@ -10,7 +10,7 @@ differ from the catalog's list:
   readers (neither is a sort the search engines know); words go to the search engine,
   which offers relevance, newest and most downloaded.
 
-A signed-in student's own grade comes first while no grade is chosen.
+A signed-in student's own grade comes first while no grade or sort is chosen.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog import browse, kinds, policy
 from catalog.models import Resource
 from catalog.search import SearchQuery, SearchUnavailable, search
+from catalog.taxonomy import stage_of_grade
 
 FIXED = {"kind": [Resource.Kind.EBOOK]}
 FACETS = ("grade", "subject")
@@ -136,12 +137,16 @@ def _browse(
     if params.sort == "readers":
         shelf_qs = shelf_qs.annotate(readers=Count("reading_positions"))
     if favoured is not None:
+        # The reader's grade, then the rest of its stage (小学 before 初中 for a pupil).
         shelf_qs = shelf_qs.annotate(
-            not_favoured=Case(
-                When(grade=favoured, then=Value(0)), default=Value(1), output_field=IntegerField()
+            remoteness=Case(
+                When(grade=favoured, then=Value(0)),
+                When(stage=stage_of_grade(favoured) or "", then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
             )
         )
-        order.insert(0, "not_favoured")
+        order.insert(0, "remoteness")
     shelf_qs = shelf_qs.select_related("ebook").order_by(*order)
     paginator = Paginator(shelf_qs, page_size)
     page = paginator.page(min(params.page, paginator.num_pages))
@@ -197,8 +202,9 @@ def shelf(
 ) -> Shelf:
     """The page of books ``params`` asks for, with grade and subject counts.
 
-    ``favoured_grade`` (the reader's own grade) puts that grade's books first while no grade
-    is chosen and no words are searched (search results keep their relevance order).
+    ``favoured_grade`` (the reader's own grade) puts that grade's books first, then the
+    rest of its stage, while no grade is chosen and no words are searched (search results
+    keep their relevance order). The caller passes it only when no sort was chosen.
     """
     if params.text:
         return _search(request, params, labels, page_size)

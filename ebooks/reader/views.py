@@ -297,7 +297,8 @@ def library(request: HttpRequest) -> HttpResponse:
         params,
         labels,
         page_size=LIBRARY_PAGE_SIZE,
-        favoured_grade=_reader_grade(request),
+        # The reader's grade first only in the default order: a chosen sort is obeyed.
+        favoured_grade=None if "sort" in request.GET else _reader_grade(request),
     )
     number, pages = shelf.number, shelf.pages
     chosen = library_shelf.chosen_filters(params, labels)

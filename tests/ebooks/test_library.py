@@ -200,3 +200,25 @@ def test_zh_hans_page_has_no_english_of_its_own(client, shelf):
 def test_empty_library(client, db):
     html = page(client)
     assert "No e-books yet" in html and "Filter" not in html
+
+
+def test_a_students_grade_comes_first_by_default(client, shelf, student, monkeypatch):
+    """The reader's grade, then the rest of its stage, then the others, while no grade or
+    sort is chosen; the note offers that grade alone."""
+    from ebooks.reader import views
+
+    monkeypatch.setattr(views, "_reader_grade", lambda request: 7)
+    client.force_login(student)
+    html = page(client)
+    assert titles(html)[0] == "少年文学"  # grade 7 before the newer book without a grade
+    assert "Books for Grade 7, your grade, come first." in html
+    assert 'href="?grade=7"' in html
+    # A chosen grade or sort is obeyed as it is.
+    assert titles(page(client, grade="3"))[0] == "数学游戏"
+    assert titles(page(client, sort="newest"))[0] == "百科全书"
+    assert "your grade" not in page(client, sort="newest")
+
+    monkeypatch.setattr(views, "_reader_grade", lambda request: 2)
+    # Grade 2 has no books: the rest of the primary stage (grade 3) comes before grade 7 and
+    # the book without a grade, newest first within each.
+    assert titles(page(client)) == ["数学游戏", "春天的童话", "内网读本", "百科全书", "少年文学"]
