@@ -17,7 +17,7 @@ from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from catalog import policy
+from catalog import kinds, policy
 from catalog.models import Resource
 from catalog.search import SearchQuery, SearchUnavailable, search
 from catalog.search.query import MAX_WINDOW
@@ -371,7 +371,7 @@ def _row(resource: Resource, highlights: dict[str, list[str]]) -> Row:
 
 def _load(request, ids: list[int]) -> dict[int, Resource]:
     qs = published_visible(request).select_related("subject", "uploader", "org_unit")
-    return qs.in_bulk(ids)
+    return kinds.with_thumbnails(qs).in_bulk(ids)
 
 
 def _facet_values(
@@ -430,7 +430,9 @@ def _from_database(request, params: Params, labels: Labels, facets: tuple[str, .
     )
     total = qs.count()
     start = (params.page - 1) * PAGE_SIZE
-    page = qs.select_related("subject", "uploader", "org_unit").order_by(*order)
+    page = kinds.with_thumbnails(qs.select_related("subject", "uploader", "org_unit")).order_by(
+        *order
+    )
     rows = [Row(resource) for resource in page[start : start + PAGE_SIZE]]
     columns = {"kind": "kind", "collection": "collection__slug"}
     counted = {

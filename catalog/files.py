@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.text import get_valid_filename
 from django.views.decorators.http import require_safe
 
-from catalog import actions, policy
+from catalog import actions, kinds, policy
 from catalog.models import Resource, ResourceFile
 from edu_portal.access import binding
 from edu_portal.storage import StorageUnavailable, get_storage
@@ -83,3 +83,17 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     if file is None or resource.preview_state != Resource.Preview.READY:
         raise Http404("This resource has no preview.")
     return serve_stored(request, file.blob.key, cache_control="private, max-age=300")
+
+
+@require_safe
+def thumbnail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The small image of a resource in lists (PDF first page, video poster, e-book cover
+    as the kind decides), to those who may view the resource."""
+    resource = get_object_or_404(Resource, pk=pk, deleted_at__isnull=True)
+    policy.require_view(request, resource)
+    key = kinds.thumbnail_key(resource)
+    if not key:
+        raise Http404("This resource has no thumbnail.")
+    # The URL carries the key's digest (kinds.KindHandler.thumbnail_url): a new image gets
+    # a new URL, so the browser may keep this one for a day.
+    return serve_stored(request, key, cache_control="private, max-age=86400")

@@ -187,6 +187,8 @@ class ResourceFile(models.Model):
         ORIGINAL = "original", _("Original")
         PREVIEW = "preview", _("Preview")
         ATTACHMENT = "attachment", _("Attachment")
+        # A small image of the first page for lists, made with the preview.
+        THUMBNAIL = "thumbnail", _("Thumbnail")
 
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="files")
     blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="uses")
@@ -239,3 +241,30 @@ class CounterBatch(models.Model):
 
 from catalog.importer_models import ImportRecord  # noqa: E402, F401
 from catalog.search.models import SearchEntry  # noqa: E402, F401
+
+
+class Favourite(models.Model):
+    """A resource a signed-in user keeps (收藏); listed only while the user may still view
+    it (``catalog.favourites``)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="favourites",
+        verbose_name=_("user"),
+    )
+    resource = models.ForeignKey(
+        Resource, on_delete=models.CASCADE, related_name="favourites", verbose_name=_("resource")
+    )
+    created_at = models.DateTimeField(_("added"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("favourite")
+        verbose_name_plural = _("favourites")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "resource"], name="favourite_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.resource_id}"

@@ -7,7 +7,8 @@ The list pages are named after the navigation sections they fill (``resources``,
 
 from django.urls import include, path
 
-from catalog import authoring, files, views
+from catalog import authoring, favourites, files, views
+from catalog.api import favourites as api_favourites
 from catalog.api import taxonomy
 from catalog.api import views as api_views
 
@@ -19,11 +20,19 @@ api_patterns = [
         api_views.ResourceReview.as_view(),
         name="api-resource-review",
     ),
+    path("favourites/", api_favourites.FavouriteList.as_view(), name="api-favourites"),
+    path(
+        "favourites/<int:resource_id>/",
+        api_favourites.FavouriteDetail.as_view(),
+        name="api-favourite",
+    ),
     path("taxonomy/", taxonomy.TaxonomyView.as_view(), name="api-taxonomy"),
     path("taxonomy/nodes/", taxonomy.TextbookNodeList.as_view(), name="api-taxonomy-nodes"),
 ]
 
 page_patterns = [
+    path("resources/favourites/", favourites.page, name="favourites"),
+    path("resources/<int:pk>/favourite/", favourites.toggle, name="favourite"),
     path("resources/<int:pk>/", views.detail, name="detail"),
     path("resources/mine/", authoring.mine, name="mine"),
     path("resources/<int:pk>/edit/", authoring.edit, name="edit"),
@@ -34,6 +43,7 @@ urlpatterns = [
     path("api/v1/", include(api_patterns)),
     path("resources/<int:pk>/download/", files.download, name="resource-download"),
     path("resources/<int:pk>/preview.pdf", files.preview, name="resource-preview"),
+    path("resources/<int:pk>/thumbnail", files.thumbnail, name="resource-thumbnail"),
     path("", include((page_patterns, "catalog"))),
     path("resources/", views.resource_list, name="resources"),
     path("videos/", views.videos, name="videos"),

@@ -40,6 +40,13 @@ class MediaHandler(kinds.KindHandler):
         url = reverse("streaming:download", args=[resource.pk, "mp4"])
         return [(url, downloads.mp4_label(resource))]
 
+    def thumbnail_key(self, resource: Resource) -> str | None:
+        """The poster the pipeline made (a frame, or an audio file's cover or waveform),
+        once the output set it belongs to is being served."""
+        if resource.status != Resource.Status.READY or not resource.output_prefix:
+            return None
+        return resource.poster_key or None
+
     def processing(self, resource: Resource) -> dict | None:
         job = resource.jobs.order_by("-created_at", "-pk").first()
         return ProcessingSerializer(job).data if job else None

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.filetypes import EXTENSIONS, extension
 from catalog.models import Blob, Resource, ResourceFile, ResourceText
-from catalog.previews import convert, extract
+from catalog.previews import convert, extract, thumbnails
 from catalog.previews.convert import ConversionError
 from catalog.previews.extract import ExtractionError
 from edu_portal.storage import ObjectNotFound, get_storage
@@ -77,9 +77,10 @@ def build_preview(resource_id: int, *, force: bool = False) -> Outcome:
         except ObjectNotFound:
             return _fail(resource_id, str(MISSING_ORIGINAL), original.blob.key)
         try:
-            preview_blob, text = _make(source, ext, original.blob, workdir)
+            preview_blob, text, pdf = _make(source, ext, original.blob, workdir)
         except (ConversionError, ExtractionError) as exc:
             return _fail(resource_id, exc.reason, exc.detail)
+        thumbnail_blob = _thumbnail_blob(pdf, workdir) if pdf else None
 
     state = Preview.READY if preview_blob else Preview.NONE
     with transaction.atomic():
@@ -95,6 +96,8 @@ def build_preview(resource_id: int, *, force: bool = False) -> Outcome:
             ResourceFile.objects.filter(resource=resource, role=ResourceFile.Role.PREVIEW).exclude(
                 blob=preview_blob
             ).delete()
+        # The thumbnail follows the preview: none (the kind's icon) when there is no preview.
+        thumbnails.link_thumbnail(resource, thumbnail_blob)
         if text is not None:
             ResourceText.objects.update_or_create(
                 resource=resource, defaults={"text": text, "extracted_at": timezone.now()}
@@ -108,7 +111,8 @@ def _fail(resource_id: int, reason: str, detail: str) -> Outcome:
     with transaction.atomic():
         # No preview is better than one of an earlier original.
         ResourceFile.objects.filter(
-            resource_id=resource_id, role=ResourceFile.Role.PREVIEW
+            resource_id=resource_id,
+            role__in=[ResourceFile.Role.PREVIEW, ResourceFile.Role.THUMBNAIL],
         ).delete()
         _set_state(resource_id, Preview.FAILED, expected=Preview.PENDING)
     return Outcome(Preview.FAILED, reason, detail)
@@ -122,16 +126,18 @@ def file_extension(original: ResourceFile) -> str:
     return _EXTENSION_FOR_TYPE.get(original.blob.content_type.split(";")[0].strip(), "")
 
 
-def _make(source: Path, ext: str, original: Blob, workdir: Path) -> tuple[Blob | None, str | None]:
-    """The preview Blob (None when the type has no PDF preview) and the text (None when the
-    type has no text reader)."""
+def _make(
+    source: Path, ext: str, original: Blob, workdir: Path
+) -> tuple[Blob | None, str | None, Path | None]:
+    """The preview Blob (None when the type has no PDF preview), the text (None when the
+    type has no text reader) and the preview PDF's path in ``workdir`` (for the thumbnail)."""
     with source.open("rb") as handle:
         is_pdf = b"%PDF-" in handle.read(1024)
     if is_pdf or ext == "pdf":
         if not is_pdf:
             raise ExtractionError(ExtractionError.CORRUPT, "not a PDF")
         extract.open_pdf(source)  # damaged or password-protected: no preview
-        return original, _text_or_none(source, "pdf")
+        return original, _text_or_none(source, "pdf"), source
     if ext in convert.OFFICE_EXTENSIONS:
         outdir = workdir / "convert"
         outdir.mkdir()
@@ -140,10 +146,10 @@ def _make(source: Path, ext: str, original: Blob, workdir: Path) -> tuple[Blob |
         text = _text_or_none(source if extract.can_extract(ext) else pdf, ext)
         if text is None or not text.strip():
             text = _text_or_none(pdf, "pdf") or text
-        return store_blob(pdf, PDF_TYPE), text
+        return store_blob(pdf, PDF_TYPE), text, pdf
     if extract.can_extract(ext):
-        return None, extract.extract_text(source, ext)
-    return None, None
+        return None, extract.extract_text(source, ext), None
+    return None, None, None
 
 
 def _text_or_none(path: Path, ext: str) -> str | None:
@@ -213,3 +219,35 @@ def store_blob(path: Path, content_type: str) -> Blob:
 def _put(storage, key: str, path: Path, size: int, content_type: str, sha256: str) -> None:
     with path.open("rb") as handle:
         storage.put(key, handle, length=size, content_type=content_type, expected_sha256=sha256)
+
+
+def _thumbnail_blob(pdf: Path, workdir: Path) -> Blob | None:
+    image = thumbnails.render_first_page(pdf, workdir / "thumbnail.jpg")
+    return store_blob(image, thumbnails.JPEG_TYPE) if image else None
+
+
+def build_thumbnail(resource_id: int) -> bool:
+    """Make the thumbnail of a resource whose preview was built before thumbnails existed;
+    True if it has one after. Idempotent: one that has a thumbnail is left alone."""
+    resource = Resource.objects.filter(pk=resource_id, deleted_at__isnull=True).first()
+    if resource is None or resource.preview_state != Preview.READY:
+        return False
+    files = resource.files.select_related("blob")
+    if files.filter(role=ResourceFile.Role.THUMBNAIL).exists():
+        return True
+    preview = files.filter(role=ResourceFile.Role.PREVIEW).order_by("-created_at", "-pk").first()
+    if preview is None:
+        return False
+    with convert.private_workdir() as tmp:
+        workdir = Path(tmp)
+        pdf = workdir / "preview.pdf"
+        try:
+            _download(preview.blob.key, pdf)
+        except ObjectNotFound:
+            log.warning("preview of resource %s is missing from storage", resource_id)
+            return False
+        blob = _thumbnail_blob(pdf, workdir)
+    if blob is None:
+        return False
+    thumbnails.link_thumbnail(resource, blob)
+    return True

@@ -34,6 +34,7 @@ HOME_LIST_SIZE = 6
 def home(request: HttpRequest) -> HttpResponse:
     """The sections, then what is new and what teachers download most (published
     resources the visitor may open, at most six of each; two indexed queries)."""
+    from catalog.kinds import with_thumbnails
     from catalog.models import Resource
     from catalog.policy import visible_levels
 
@@ -44,6 +45,7 @@ def home(request: HttpRequest) -> HttpResponse:
         .exclude(kind=Resource.Kind.EBOOK, ebook__isnull=True)
         .select_related("subject", "org_unit", "uploader")
     )
+    published = with_thumbnails(published)
     context = {
         "sections": SECTIONS,
         "newest": list(published.order_by("-published_at", "-pk")[:HOME_LIST_SIZE]),
