@@ -51,7 +51,7 @@ def school_of(unit: OrgUnit | None) -> OrgUnit | None:
         return None
     if unit.kind == OrgUnit.Kind.SCHOOL:
         return unit
-    return unit.get_ancestors().filter(kind=OrgUnit.Kind.SCHOOL).first()
+    return OrgUnit.objects.get_ancestors(unit).filter(kind=OrgUnit.Kind.SCHOOL).first()
 
 
 def school_people(school: OrgUnit):
@@ -118,7 +118,7 @@ def rename_unit(actor, unit: OrgUnit, name: str) -> OrgUnit:
         raise ValidationError(_("Please give the unit a name."))
     if len(name) > 120:
         raise ValidationError(_("The name is longer than 120 characters."))
-    parent = unit.get_parent()
+    parent = OrgUnit.objects.get_parent(unit)
     if OrgUnit.objects.get_children(parent).filter(name=name).exclude(pk=unit.pk).exists():
         raise ValidationError(
             _("“%(parent)s” already has a unit called “%(name)s”.")
@@ -138,7 +138,11 @@ def delete_unit(actor, unit: OrgUnit) -> None:
     if unit.kind not in (OrgUnit.Kind.GRADE, OrgUnit.Kind.CLASS):
         raise ValidationError(_("Only grades and classes can be deleted here."))
     unit = OrgUnit.objects.get(pk=unit.pk)
-    if unit.get_children_count() or unit.members.exists() or unit.role_assignments.exists():
+    if (
+        OrgUnit.objects.get_children(unit).exists()
+        or unit.members.exists()
+        or unit.role_assignments.exists()
+    ):
         raise ValidationError(
             _("“%(unit)s” is not empty: move or remove its classes, students and teachers first.")
             % {"unit": unit}

@@ -428,7 +428,11 @@ def children(request: HttpRequest) -> HttpResponse:
     items = []
     for link in links:
         unit = link.student.org_unit
-        grade = unit.get_parent() if unit is not None and unit.kind == OrgUnit.Kind.CLASS else None
+        grade = (
+            OrgUnit.objects.get_parent(unit)
+            if unit is not None and unit.kind == OrgUnit.Kind.CLASS
+            else None
+        )
         items.append(
             {
                 "link": link,
