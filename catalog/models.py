@@ -190,8 +190,12 @@ class ResourceFile(models.Model):
         # A small image of the first page for lists, made with the preview.
         THUMBNAIL = "thumbnail", _("Thumbnail")
 
-    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="files")
-    blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="uses")
+    resource = models.ForeignKey(
+        Resource, on_delete=models.CASCADE, related_name="files", verbose_name=_("resource")
+    )
+    blob = models.ForeignKey(
+        Blob, on_delete=models.PROTECT, related_name="uses", verbose_name=_("stored file")
+    )
     role = models.CharField(_("role"), max_length=12, choices=Role.choices)
     filename = models.CharField(_("file name"), max_length=255)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
@@ -211,7 +215,9 @@ class ResourceText(models.Model):
     """Text extracted from a resource's files, for full-text search (kept out of the
     resource row so that listing resources never drags megabytes of text along)."""
 
-    resource = models.OneToOneField(Resource, on_delete=models.CASCADE, related_name="text")
+    resource = models.OneToOneField(
+        Resource, on_delete=models.CASCADE, related_name="text", verbose_name=_("resource")
+    )
     text = models.TextField(_("text"), blank=True)
     extracted_at = models.DateTimeField(_("extracted"), default=timezone.now)
 
@@ -228,8 +234,8 @@ class CounterBatch(models.Model):
     """A batch of buffered counts already applied (``catalog.counters``), so a flush
     retried after a crash between the database commit and the cleanup counts nothing twice."""
 
-    batch_id = models.CharField(max_length=96, unique=True)
-    applied_at = models.DateTimeField(default=timezone.now, db_index=True)
+    batch_id = models.CharField(_("batch"), max_length=96, unique=True)
+    applied_at = models.DateTimeField(_("applied"), default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = _("applied counter batch")
