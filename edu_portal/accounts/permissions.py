@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
 from edu_portal.accounts.models import OrgUnit, RoleAssignment, User
-from edu_portal.accounts.roles import ALL, role_grants
+from edu_portal.accounts.roles import ALL, ROLE_PERMISSIONS, role_grants
 
 _CACHE_ATTR = "_scoped_grants"
 
@@ -132,6 +132,18 @@ def can_see_user(actor, other) -> bool:
 def units_with_perm(user, perm: str):
     """The org units (with their descendants) where ``user`` holds ``perm``."""
     return OrgUnit.objects.filter(scope_q(user, perm, field=""))
+
+
+def users_with_perm(perm: str, org_unit: OrgUnit):
+    """The active users holding ``perm`` at ``org_unit``: by a role assigned at that unit or
+    at one of its ancestors (the inverse of :func:`has_perm`). Superusers are left out
+    unless they also hold such a role: they have every permission everywhere, and telling
+    them about every school's business would bury what concerns them."""
+    roles = [role for role in ROLE_PERMISSIONS if role_grants(role, perm)]
+    step = OrgUnit.steplen
+    ancestors = [org_unit.path[:end] for end in range(step, len(org_unit.path) + 1, step)]
+    holders = RoleAssignment.objects.filter(role__in=roles, org_unit__path__in=ancestors)
+    return User.objects.filter(is_active=True, pk__in=holders.values("user_id")).order_by("pk")
 
 
 # --- Django REST framework ------------------------------------------------------------------

@@ -30,7 +30,7 @@ from media_pipeline.artwork import POSTER_NAME, make_artwork
 from media_pipeline.ladder import plan_ladder
 from media_pipeline.mp4copy import MP4_NAME, make_mp4_copy
 from media_pipeline.probe import MediaError, probe
-from media_pipeline.processing import publish
+from media_pipeline.processing import notify, publish
 from media_pipeline.processing.models import ProcessingJob
 from media_pipeline.transcode import run_transcode
 
@@ -249,6 +249,7 @@ def finish(
             duration=duration,
             updated_at=now,
         )
+        transaction.on_commit(lambda: notify.processing_finished(resource.pk))
     remove_old_outputs(resource.pk, runner.storage)
 
 
@@ -292,6 +293,7 @@ def fail(
         Resource.objects.filter(pk=job.resource_id).exclude(status=Resource.Status.READY).update(
             status=Resource.Status.FAILED, updated_at=now
         )
+        transaction.on_commit(lambda: notify.processing_failed(job.resource_id, message))
     get_storage().delete_prefix(publish.job_prefix(job.resource_id, job_id))
     return True
 
