@@ -13,7 +13,6 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.utils.translation import gettext as _
 
 from edu_portal.workflow import registry, transitions
-from edu_portal.workflow.models import State
 
 # What a reviewer may do to many items at once (both start from "in review").
 BULK_ACTIONS = ("approve", "request_changes")
@@ -75,7 +74,10 @@ def perform_many(actor, action: str, keys: list[str], comment: str = "") -> Bulk
             result.errors[key] = _not_found()
             continue
         try:
-            transitions.perform(action, actor, obj, comment, expected_state=State.IN_REVIEW)
+            # No expected state: the transition's own check says what applies ("only items
+            # in review …, this one is published"), and its conditional update still
+            # catches a reviewer who decides at the same moment.
+            transitions.perform(action, actor, obj, comment)
         except PermissionDenied as refusal:
             result.errors[key] = str(refusal)
         except ValidationError as error:
