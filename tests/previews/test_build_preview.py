@@ -106,7 +106,10 @@ def test_pdf_original_is_its_own_preview(teacher, pdf_samples, indexed):
     assert services.build_preview(resource.pk).state == Preview.READY
 
     assert preview_of(resource).blob_id == original.blob_id
-    assert Blob.objects.count() == blobs
+    # No PDF copy: the one new Blob is the first page's list thumbnail.
+    assert Blob.objects.count() == blobs + 1
+    thumbnail = ResourceFile.objects.get(resource=resource, role=ResourceFile.Role.THUMBNAIL)
+    assert thumbnail.blob.content_type == "image/jpeg"
     assert DOCX_WORDS[0] in resource.text.text
 
 
