@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog import browse, kinds, policy
 from catalog.models import Resource
 from catalog.search import SearchQuery, SearchUnavailable, search
+from catalog.search.query import MAX_WINDOW
 from catalog.taxonomy import stage_of_grade
 
 FIXED = {"kind": [Resource.Kind.EBOOK]}
@@ -149,7 +150,8 @@ def _browse(
         order.insert(0, "remoteness")
     shelf_qs = shelf_qs.select_related("ebook").order_by(*order)
     paginator = Paginator(shelf_qs, page_size)
-    page = paginator.page(min(params.page, paginator.num_pages))
+    pages = min(paginator.num_pages, _max_pages(page_size))
+    page = paginator.page(min(params.page, pages))
     counted = {
         name: browse._grouped(browse._apply(base, params, skip=(name,)), column).most_common()
         for name, column in _COLUMNS.items()
@@ -159,34 +161,44 @@ def _browse(
         books=[_book(resource) for resource in page.object_list],
         total=paginator.count,
         number=page.number,
-        pages=paginator.num_pages,
+        pages=pages,
         facets=_facets(params, labels, counted),
         favoured_grade=favoured,
     )
 
 
+def _max_pages(page_size: int) -> int:
+    # Deep pages are refused by the search engines and slow in the database alike.
+    return max(1, MAX_WINDOW // page_size)
+
+
 def _search(request, params: LibraryParams, labels: browse.Labels, page_size: int) -> Shelf:
+    number = min(params.page, _max_pages(page_size))
     try:
-        found = search(
-            SearchQuery(
-                text=params.text,
-                filters=params.search_filters(),
-                sort=params.sort,
-                page=params.page,
-                page_size=page_size,
-                visibilities=policy.visible_levels(request),
-                facets=FACETS,
+        while True:
+            found = search(
+                SearchQuery(
+                    text=params.text,
+                    filters=params.search_filters(),
+                    sort=params.sort,
+                    page=number,
+                    page_size=page_size,
+                    visibilities=policy.visible_levels(request),
+                    facets=FACETS,
+                )
             )
-        )
+            pages = min(max(1, -(-found.total // page_size)), _max_pages(page_size))
+            if number <= pages:
+                break
+            number = pages  # past the end: the last page, as when browsing
     except (SearchUnavailable, ValueError):
         return Shelf(unavailable=True)
     # Hits are checked against the database: the index may lag a withdrawal.
     loaded = _ebooks(request).select_related("ebook").in_bulk(found.ids)
-    pages = max(1, -(-found.total // page_size))
     return Shelf(
         books=[_book(loaded[pk]) for pk in found.ids if pk in loaded],
         total=found.total,
-        number=min(params.page, pages),
+        number=number,
         pages=pages,
         facets=_facets(params, labels, found.facets),
     )

@@ -222,3 +222,23 @@ def test_a_students_grade_comes_first_by_default(client, shelf, student, monkeyp
     # Grade 2 has no books: the rest of the primary stage (grade 3) comes before grade 7 and
     # the book without a grade, newest first within each.
     assert titles(page(client)) == ["数学游戏", "春天的童话", "内网读本", "百科全书", "少年文学"]
+
+
+def test_search_past_the_last_page_shows_the_last(client, shelf, monkeypatch):
+    from ebooks.reader import views
+
+    monkeypatch.setattr(views, "LIBRARY_PAGE_SIZE", 2)
+    for resource in Resource.objects.all():
+        services.update(resource.pk)
+    html = page(client, q="春天", page="40")  # in every book's text: 5 visible hits
+    assert "Page 3 of 3" in html and len(titles(html)) == 1
+    assert 'href="?q=%E6%98%A5%E5%A4%A9&amp;page=2"' in html
+
+
+def test_deep_pages_are_capped(client, shelf, monkeypatch):
+    from ebooks import library
+
+    monkeypatch.setattr(library, "MAX_WINDOW", 4)
+    monkeypatch.setattr("ebooks.reader.views.LIBRARY_PAGE_SIZE", 2)
+    html = page(client, page="3")
+    assert "Page 2 of 2" in html and 'rel="next"' not in html
