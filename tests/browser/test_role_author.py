@@ -130,6 +130,8 @@ def test_sent_back_edited_replaced_resubmitted_and_approved(
     # Replace the file: sent by tus, then swapped on the server.
     corrected = tmp_path / "三角形-修订.pdf"
     corrected.write_bytes(PDF + b"% corrected page 3\n")
+    expect(author.locator("#upload-pause")).to_be_hidden()
+    expect(author.locator("#upload-resume")).to_be_hidden()
     author.set_input_files("#upload-file", str(corrected))
     author.get_by_role("button", name="Upload and replace").click()
     expect(author.locator(".messages")).to_contain_text("The file was replaced", timeout=30_000)
