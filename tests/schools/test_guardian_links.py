@@ -104,6 +104,11 @@ def test_family_page(family, schools):
     page = client_for(mother).get(reverse("schools:children")).content.decode()
     assert "张一" in page and "张二" in page
     assert "城南小学" in page and "城北小学" in page and "一年级" in page and "1班" in page
+    home = client_for(mother).get(reverse("home")).content.decode()
+    assert reverse("schools:children") in home
+    assert (
+        reverse("schools:children") not in client_for(schools.teacher_a).get("/").content.decode()
+    )
     page = client_for(father).get(reverse("schools:children")).content.decode()
     assert "张一" in page and "张二" not in page
     page = client_for(schools.teacher_a).get(reverse("schools:children")).content.decode()
@@ -114,3 +119,14 @@ def test_guardian_admin_page(family, admin_client):
     response = admin_client.get(reverse("admin:accounts_guardianlink_changelist"))
     assert response.status_code == 200
     assert "刘娜" in response.content.decode()
+
+
+def test_seed_demo_links_the_demo_guardian(db):
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    guardian = User.objects.get(username="guardian")
+    link = GuardianLink.objects.get(guardian=guardian)
+    assert link.student.username == "student" and link.relation == "mother"
+    assert link.student.student_profile.student_number == "20240001"

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from edu_portal.accounts import actions
 from edu_portal.accounts.actions import SYSTEM
-from edu_portal.accounts.models import OrgUnit, User
+from edu_portal.accounts.models import GuardianLink, OrgUnit, StudentProfile, User
 from edu_portal.accounts.roles import Role
 
 Kind = OrgUnit.Kind
@@ -106,6 +106,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             new_units = self._org_tree()
             created = self._users()
+            self._family()
         if new_units:
             self.stdout.write(_("Created %(count)d organisation units.") % {"count": new_units})
         if created:
@@ -156,6 +157,20 @@ class Command(BaseCommand):
             )
             actions.assign_role(SYSTEM, user, demo.role, role_unit)
         return created
+
+    def _family(self) -> None:
+        """The demo guardian is the demo student's mother (a GuardianLink, not only a role
+        at the class), and the student has a student number. Idempotent."""
+        student = User.objects.get(username="student")
+        StudentProfile.objects.get_or_create(
+            user=student,
+            defaults={
+                "school": OrgUnit.objects.get(code="demo-chengnan"),
+                "student_number": "20240001",
+            },
+        )
+        guardian = User.objects.get(username="guardian")
+        actions.link_guardian(SYSTEM, guardian, student, GuardianLink.Relation.MOTHER)
 
     def _print_table(self, rows: list[tuple[DemoUser, OrgUnit, str]]) -> None:
         header = (_("username"), _("role"), _("org unit"), _("password"))
