@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from catalog import actions, blobs
 from catalog.models import Collection, Edition, Resource, Subject, TextbookNode
+from edu_portal.workflow import transitions
 from edu_portal.workflow.models import State
 
 # (edition, subject, grade, book name, [(unit, [lessons])])
@@ -124,6 +125,48 @@ RESOURCES = [
         ("一年级", "数数"),
     ),
 ]
+# Waiting for review, so that every reviewer role has something to decide on after
+# `make run`: a teacher's upload (→ the school's administrator and reviewer, and the
+# office), one in a bureau-wide collection (→ the office only) and a department editor's
+# (→ the office only).
+SCHOOL_UPLOAD = DemoResource(
+    "比多少 教学设计",
+    "lesson_plan",
+    "比多少教学设计.docx",
+    "比多少",
+    "local",
+    [
+        "教学目标：会用一一对应的方法比较两组物体的多少。",
+        "教学过程：一、摆一摆；二、比一比；三、说一说“同样多”“多”“少”。",
+    ],
+    ("一年级", "比较"),
+)
+COLLECTION_UPLOAD = DemoResource(
+    "《济南的冬天》朗读指导",
+    "lesson_plan",
+    "济南的冬天-朗读指导.docx",
+    "济南的冬天",
+    "provincial",
+    [
+        "老舍《济南的冬天》语言亲切，朗读时要读出作者对济南冬天的喜爱。",
+        "朗读指导：重音、停连与语气；配乐朗读示范。",
+    ],
+    ("老舍", "朗读"),
+)
+DEPARTMENT_UPLOAD = DemoResource(
+    "勾股定理 单元作业设计",
+    "exercise",
+    "勾股定理单元作业设计.docx",
+    "17.2 勾股定理的逆定理",
+    "local",
+    [
+        "基础题：已知两直角边求斜边。",
+        "拓展题：用勾股定理的逆定理判断直角三角形。",
+    ],
+    ("勾股定理", "作业设计"),
+)
+BUREAU_WIDE = "provincial"  # the demo's bureau-wide collection, reviewed by the office
+
 VIDEO = DemoResource(
     "勾股定理 微课",
     "video",
@@ -210,6 +253,44 @@ def build_books() -> dict[str, TextbookNode]:
     return lessons
 
 
+def _write(path: Path, demo: DemoResource) -> str | None:
+    """The demo file at ``path``; its content type, or None when it cannot be made."""
+    if demo.kind == "video":
+        return "video/mp4" if write_video(path) else None
+    if path.suffix == ".docx":
+        write_docx(path, demo.title, demo.body)
+        return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    path.write_text("\n".join([demo.title, *demo.body]) + "\n", encoding="utf-8")
+    return "text/plain"
+
+
+def _create(
+    demo: DemoResource, owner, lessons: dict[str, TextbookNode], tmp: str, state: str
+) -> Resource | None:
+    path = Path(tmp) / demo.filename
+    content_type = _write(path, demo)
+    if content_type is None:
+        return None
+    lesson = lessons.get(demo.lesson or "")
+    fields = actions.clean_taxonomy({"textbook_node": lesson} if lesson else {})
+    if state == State.PUBLISHED:
+        fields["submitted_at"] = timezone.now()
+    blob = blobs.blob_from_file(path, content_type=content_type)
+    return actions.create_from_blob(
+        blob,
+        owner=owner,
+        title=demo.title,
+        kind=demo.kind,
+        filename=demo.filename,
+        description="\n".join(demo.body),
+        visibility=demo.visibility,
+        state=state,
+        tags=demo.tags,
+        collection=Collection.objects.get(slug=demo.collection),
+        **fields,
+    )
+
+
 def seed(owner, *, with_video: bool = True) -> list[Resource]:
     """Create what is missing (by title); returns the resources created now."""
     lessons = build_books()
@@ -219,35 +300,34 @@ def seed(owner, *, with_video: bool = True) -> list[Resource]:
         for demo in wanted:
             if Resource.objects.filter(title=demo.title, uploader=owner).exists():
                 continue
-            path = Path(tmp) / demo.filename
-            if demo.kind == "video":
-                if not write_video(path):
-                    continue
-                content_type = "video/mp4"
-            elif path.suffix == ".docx":
-                write_docx(path, demo.title, demo.body)
-                content_type = (
-                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-                )
-            else:
-                path.write_text("\n".join([demo.title, *demo.body]) + "\n", encoding="utf-8")
-                content_type = "text/plain"
-            lesson = lessons.get(demo.lesson or "")
-            fields = actions.clean_taxonomy({"textbook_node": lesson} if lesson else {})
-            blob = blobs.blob_from_file(path, content_type=content_type)
-            resource = actions.create_from_blob(
-                blob,
-                owner=owner,
-                title=demo.title,
-                kind=demo.kind,
-                filename=demo.filename,
-                description="\n".join(demo.body),
-                visibility=demo.visibility,
-                state=State.PUBLISHED,
-                tags=demo.tags,
-                collection=Collection.objects.get(slug=demo.collection),
-                submitted_at=timezone.now(),
-                **fields,
-            )
-            created.append(resource)
+            resource = _create(demo, owner, lessons, tmp, State.PUBLISHED)
+            if resource is not None:
+                created.append(resource)
+    return created
+
+
+def seed_review(teacher, editor=None, office=None) -> list[Resource]:
+    """Uploads waiting for review, submitted by their uploaders through the workflow: the
+    teacher's (always), one in the bureau-wide collection (when the office unit is given,
+    which then reviews that collection unless someone chose another unit) and the
+    department editor's (when given). Returns those created now."""
+    if office is not None:
+        Collection.objects.filter(slug=BUREAU_WIDE, review_unit__isnull=True).update(
+            review_unit=office
+        )
+    wanted = [(SCHOOL_UPLOAD, teacher)]
+    if office is not None:
+        wanted.append((COLLECTION_UPLOAD, teacher))
+    if editor is not None:
+        wanted.append((DEPARTMENT_UPLOAD, editor))
+    lessons = build_books()
+    created: list[Resource] = []
+    with tempfile.TemporaryDirectory(prefix="edu-demo-") as tmp:
+        for demo, owner in wanted:
+            if Resource.objects.filter(title=demo.title, uploader=owner).exists():
+                continue
+            resource = _create(demo, owner, lessons, tmp, State.DRAFT)
+            if resource is not None:
+                transitions.submit(owner, resource)
+                created.append(resource)
     return created

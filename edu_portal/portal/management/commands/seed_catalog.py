@@ -26,7 +26,16 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo catalog: {len(created)} resources created.")
         for resource in created:
             self.stdout.write(f"  /resources/{resource.pk}/  {resource.title}")
+        self._review(user)
         self._ebooks(user)
+
+    def _review(self, teacher: User) -> None:
+        """Uploads in review for every reviewer role (see catalog.demo.seed_review)."""
+        editor = User.objects.filter(username="dept_editor").first()
+        office = OrgUnit.objects.filter(code="demo-office").first()
+        waiting = demo.seed_review(teacher, editor, office)
+        if waiting:
+            self.stdout.write(f"Demo uploads waiting for review: {len(waiting)} (/review/)")
 
     def _ebooks(self, teacher: User) -> None:
         """A demo e-book, and the periodicals with an issue reviewed by the office."""
