@@ -76,6 +76,8 @@ def change_value(model, key: str, value) -> str:
     if mapping and text in mapping:
         return str(mapping[text])
     field = _field(model, key)
+    if isinstance(field, models.BooleanField) and text in ("True", "False"):
+        return gettext("Yes") if text == "True" else gettext("No")
     choices = dict(getattr(field, "flatchoices", None) or ())
     if choices:
         for stored, label in choices.items():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 __all__ = ["ProcessingJob"]
@@ -52,7 +53,11 @@ class ProcessingJob(models.Model):
         indexes = [models.Index(fields=["state", "heartbeat_at"], name="job_state_heartbeat_idx")]
 
     def __str__(self) -> str:
-        return f"job {self.pk} of resource {self.resource_id} ({self.state})"
+        # Shown above each row of the resource admin's job inline and in the audit log.
+        return gettext("processing job %(id)s (%(state)s)") % {
+            "id": self.pk,
+            "state": self.get_state_display(),
+        }
 
     @property
     def is_finished(self) -> bool:

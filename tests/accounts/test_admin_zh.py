@@ -340,9 +340,10 @@ def test_audit_log_summarises_changes_in_chinese(seeded, settings):
     labels, and the object by its title."""
     from catalog.models import Resource
     from edu_portal.workflow import transitions
+    from edu_portal.workflow.models import State
 
     settings.LANGUAGE_CODE = "zh-hans"
-    resource = Resource.objects.exclude(kind="ebook").first()
+    resource = Resource.objects.filter(state=State.PUBLISHED).exclude(kind="ebook").first()
     transitions.withdraw(seeded["chief"], resource)
     client = _zh_client(seeded["chief"])
     entry = LogEntry.objects.get_for_object(resource).order_by("-pk").first()
@@ -370,3 +371,17 @@ def test_review_history_shows_titles_and_action_names(seeded, settings):
     assert "审核中" in text and "需要修改" in text
     detail = client.get(reverse("admin:workflow_reviewevent_change", args=[event.pk]))
     assert "请补充数据。" in detail.content.decode()
+
+
+def test_audit_detail_shows_yes_and_no_for_flags(seeded, settings):
+    from edu_portal.accounts import actions
+
+    settings.LANGUAGE_CODE = "zh-hans"
+    teacher = seeded["teacher"]
+    actions.set_remote_access(seeded["chief"], teacher, True)
+    entry = LogEntry.objects.get_for_object(teacher).order_by("-pk").first()
+    client = _zh_client(seeded["chief"])
+    detail = client.get(reverse("admin:auditlog_logentry_change", args=[entry.pk]))
+    text = " ".join(_VisibleText.texts_of(detail.content.decode()))
+    assert "远程访问 否 是" in text
+    assert "李华" in text  # the person by name, not "User object (3)"
