@@ -7,8 +7,10 @@ Who reviews what (the routing; ``catalog.policy.review_unit`` picks the unit):
 - an upload from a school (or one of its grades and classes) goes to that school's
   reviewers: its school administrator and school reviewers;
 - a resource in a collection with a review unit (a bureau-wide collection) goes to that
-  unit's reviewers, and an upload from a bureau department to the department's;
-- office reviewers hold their role at the bureau root, so every item reaches them too.
+  unit's reviewers: the bureau office;
+- an upload from a bureau department goes to the office too: office reviewers hold their
+  role at the bureau root, so every item reaches them (and nobody else's scope reaches a
+  department).
 """
 
 from __future__ import annotations
