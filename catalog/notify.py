@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from catalog import policy
 from catalog.models import Resource
-from edu_portal.accounts.permissions import users_with_perm
+from edu_portal.accounts.permissions import nearest_holders
 from edu_portal.notifications.actions import notify, notify_many
 from edu_portal.notifications.models import Category
 
@@ -80,7 +80,7 @@ def _tell_reviewers(resource: Resource, actor, comment: str) -> None:
     if unit is None:
         return
     skip = {getattr(actor, "pk", None), resource.uploader_id}
-    reviewers = [user for user in users_with_perm("content.review", unit) if user.pk not in skip]
+    reviewers = nearest_holders("content.review", unit, exclude=skip)
     if not reviewers:
         return
     body = _("%(name)s submitted “%(title)s” (%(unit)s) for review.") % {

@@ -140,10 +140,36 @@ def users_with_perm(perm: str, org_unit: OrgUnit):
     unless they also hold such a role: they have every permission everywhere, and telling
     them about every school's business would bury what concerns them."""
     roles = [role for role in ROLE_PERMISSIONS if role_grants(role, perm)]
-    step = OrgUnit.steplen
-    ancestors = [org_unit.path[:end] for end in range(step, len(org_unit.path) + 1, step)]
-    holders = RoleAssignment.objects.filter(role__in=roles, org_unit__path__in=ancestors)
+    holders = RoleAssignment.objects.filter(role__in=roles, org_unit__path__in=_ancestors(org_unit))
     return User.objects.filter(is_active=True, pk__in=holders.values("user_id")).order_by("pk")
+
+
+def _ancestors(org_unit: OrgUnit) -> list[str]:
+    step = OrgUnit.steplen
+    return [org_unit.path[:end] for end in range(step, len(org_unit.path) + 1, step)]
+
+
+def nearest_holders(perm: str, org_unit: OrgUnit, exclude: set | None = None) -> list[User]:
+    """The active users whose role names ``perm`` itself (not "everything") at the unit
+    closest to ``org_unit``: a school's own reviewers when it has any, else the office
+    above it. Falls back to :func:`users_with_perm` (bureau administrators) when nobody
+    holds such a role, so a one-person bureau still hears of its work. For telling people
+    about work to do: everyone with scope may act, but only the nearest are asked.
+    ``exclude`` (user ids, e.g. the author) are left out before choosing the nearest."""
+    exclude = {pk for pk in (exclude or ()) if pk is not None}
+    roles = [role for role, perms in ROLE_PERMISSIONS.items() if perm in perms]
+    rows = (
+        RoleAssignment.objects.filter(
+            role__in=roles, org_unit__path__in=_ancestors(org_unit), user__is_active=True
+        )
+        .exclude(user_id__in=exclude)
+        .values_list("user_id", "org_unit__path")
+    )
+    if not rows:
+        return list(users_with_perm(perm, org_unit).exclude(pk__in=exclude))
+    deepest = max(len(path) for _user, path in rows)
+    ids = {user for user, path in rows if len(path) == deepest}
+    return list(User.objects.filter(pk__in=ids).order_by("pk"))
 
 
 # --- Django REST framework ------------------------------------------------------------------

@@ -84,12 +84,35 @@ def test_submission_tells_the_schools_reviewers_not_the_submitter(people, resour
         for name, user in people.items()
         if Notification.objects.filter(recipient=user).exists()
     }
-    assert told == {"office", "head", "school_reviewer", "bureau_admin"}
+    # The school's own reviewers are asked; the office and the bureau administrator could
+    # act too (their scope covers the school) but are not told of every school's upload.
+    assert told == {"head", "school_reviewer"}
     note = _inbox(people["school_reviewer"])[0]
     assert note.subject == "To review: “分数的初步认识”"
     assert "teacher_li submitted “分数的初步认识” (城南小学) for review." in note.body
     assert "第二版" in note.body
     assert note.link == "/review/" and note.target == resource and note.category == "resource"
+
+
+def test_a_school_without_reviewers_goes_to_the_office_then_the_bureau_admin(
+    people, other_school, bureau, committed
+):
+    from catalog.models import Resource
+
+    quiet = account_actions.create_org_unit(
+        account_actions.SYSTEM, bureau, OrgUnit.Kind.SCHOOL, "无审核员小学", "t-quiet"
+    )
+    author = make_user("teacher_wu", Role.TEACHER, quiet)
+    first = Resource.objects.create(uploader=author, title="一", kind="courseware", org_unit=quiet)
+    committed(transitions.submit, author, first)
+    assert [n.recipient.username for n in Notification.objects.all()] == ["reviewer_zhou"]
+
+    people["office"].is_active = False
+    people["office"].save(update_fields=["is_active"])
+    second = Resource.objects.create(uploader=author, title="二", kind="courseware", org_unit=quiet)
+    committed(transitions.submit, author, second)
+    told = Notification.objects.filter(target_id=second.pk)
+    assert sorted(n.recipient.username for n in told) == ["admin_sun"]
 
 
 def test_submission_by_a_reviewer_does_not_tell_themselves(people, school, committed):
