@@ -68,8 +68,10 @@ class QueueFilterForm(forms.Form):
         return data
 
     def active(self) -> bool:
-        """Does the person narrow the queue at all (valid values only)?"""
-        return bool(self.is_valid() and any(self.cleaned_data.values()))
+        """Does the person narrow the queue at all? Valid values apply even when another
+        field has an error, so they count too."""
+        self.is_valid()
+        return any(getattr(self, "cleaned_data", {}).values())
 
     def apply(self, policy: registry.Policy, queryset: QuerySet, own: set[str]) -> QuerySet:
         """``queryset`` narrowed by the valid values; ``own`` are the choice filters

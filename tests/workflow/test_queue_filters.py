@@ -97,6 +97,11 @@ def test_bad_dates_are_explained_next_to_the_field(reviewer, queue):
     response = _get(reviewer, submitted_from="2024-05-02", submitted_to="2024-05-01")
     assert "before the start date" in response.context["form"].errors["submitted_to"][0]
 
+    # a valid filter still applies beside a bad one, and the page says it is filtered
+    response = _get(reviewer, kind="video", submitted_to="yesterday")
+    assert titles(response) == {"分数 微课"}
+    assert response.context["filtered"] is True
+
 
 def test_nothing_matches(reviewer, queue):
     page = _get(reviewer, q="没有这个").content.decode()

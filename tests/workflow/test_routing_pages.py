@@ -66,16 +66,59 @@ def test_submitters_get_their_submissions_not_a_refusal(request, routed, who):
     assert 'id="bulk-form"' not in page
 
 
-def test_routing_in_chinese(school_admin, routed, settings):
+ENGLISH = [
+    ROUTING,
+    "bureau-wide collection",
+    "Office reviewers review everything",
+    "Who reviews what",
+    "You review:",
+    "Filter the queue",
+    "Title or uploader",
+    "School or unit",
+    "Submitted from",
+    "Submitted until",
+    "Apply filters",
+    "Clear filters",
+    "filtered",
+    "Decide on several items",
+    "Tick the items below",
+    "Select every item",
+    "Items ticked",
+    "Comment for every ticked item",
+    "Open the full preview",
+    "These items were not changed",
+    "matches your filters",
+    "not yours to review",
+    "before the start date",
+    "does not review content",
+    "Approve and publish",
+    "Request changes",
+]
+
+
+def test_the_review_pages_are_all_chinese(school_admin, dept_editor, routed, settings):
+    from django.test import Client
     from django.utils import translation
 
     settings.LANGUAGE_CODE = "zh-hans"
-    with translation.override("zh-hans"):
-        client = client_for(school_admin)
-        page = client.get("/review/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    for english in (ROUTING, "Who reviews what", "Filter the queue", "You review:"):
-        assert english not in page
-    assert "谁来审核" in page
+    translation.activate("zh-hans")
+    client = Client()
+    client.force_login(school_admin)
+    # a per-item refusal waiting to be shown, and a filter with a bad range
+    client.post(
+        "/review/bulk/",
+        {"action": "approve", "items": [f"catalog.resource:{routed['other_school'].pk}"]},
+    )
+    page = client.get(
+        "/review/",
+        {"q": "城南", "submitted_from": "2030-01-02", "submitted_to": "2030-01-01"},
+    ).content.decode()
+    assert "谁来审核" in page and "未找到该条目" in page and "结束日期早于开始日期" in page
+    client.force_login(dept_editor)
+    page += client.get("/review/").content.decode()
+    assert "您的账号没有审核权限" in page
+    for english in ENGLISH:
+        assert english not in page, english
 
 
 def test_each_item_has_a_preview(school_reviewer, routed, monkeypatch):
