@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from catalog import kinds, policy
+from catalog.audience import Favour, favour_order
 from catalog.models import Resource
 from catalog.search import SearchQuery, SearchUnavailable, search
 from catalog.search.query import MAX_WINDOW
@@ -73,6 +74,11 @@ class Params:
     page: int = 1
     #: Filters fixed by the page itself (the videos section), not removable.
     fixed: dict[str, list[str]] = field(default_factory=dict)
+    #: The sort was chosen in the query string (kept in links even when it is the default,
+    #: since choosing it is how a student asks for the normal order).
+    sort_chosen: bool = False
+    #: A student's own grade, put first while they choose no sort, grade or stage.
+    favour: Favour | None = None
 
     def one(self, name: str) -> str:
         """The single value of a filter, or "" when none or several are chosen."""
@@ -86,7 +92,7 @@ class Params:
             **{name: list(values) for name, values in self.filters.items()},
             "node": str(self.node.pk) if self.node else "",
             "tag": self.tag,
-            "sort": self.sort if self.sort != default_sort(self.text) else "",
+            "sort": self.sort if self.sort_chosen or self.sort != default_sort(self.text) else "",
             "page": "",
         }
         state.update(changes)
@@ -135,8 +141,14 @@ def _clean(name: str, values: list[str]) -> list[str]:
     return out
 
 
-def parse(query, *, fixed: dict[str, list[str]] | None = None) -> Params:
-    """Params from a QueryDict; unknown values are dropped rather than refused."""
+def parse(
+    query, *, fixed: dict[str, list[str]] | None = None, favour: Favour | None = None
+) -> Params:
+    """Params from a QueryDict; unknown values are dropped rather than refused.
+
+    ``favour`` (the signed-in student's grade, see ``catalog.audience``) is kept only while
+    the query chooses no sort, grade, stage or textbook: what the person asks for wins.
+    """
     text = " ".join(query.get("q", "").split())[:100]
     filters = {name: _clean(name, query.getlist(name)) for name in MULTI}
     for name, values in (fixed or {}).items():
@@ -150,8 +162,11 @@ def parse(query, *, fixed: dict[str, list[str]] | None = None) -> Params:
             .first()
         )
     sort = query.get("sort", "")
-    if sort not in SORTS or (sort == "relevance" and not text):
+    sort_chosen = sort in SORTS and (sort != "relevance" or bool(text))
+    if not sort_chosen:
         sort = default_sort(text)
+    if sort_chosen or node is not None or filters.get("grade") or filters.get("stage"):
+        favour = None
     try:
         page = max(1, int(query.get("page", "1")))
     except ValueError:
@@ -165,6 +180,8 @@ def parse(query, *, fixed: dict[str, list[str]] | None = None) -> Params:
         sort=sort,
         page=page,
         fixed=dict(fixed or {}),
+        sort_chosen=sort_chosen,
+        favour=favour,
     )
 
 
@@ -405,6 +422,8 @@ def results(request, params: Params, labels: Labels) -> Results:
                 page_size=PAGE_SIZE,
                 visibilities=policy.visible_levels(request),
                 facets=facets,
+                favour_grade=str(params.favour.grade) if params.favour else "",
+                favour_stage=params.favour.stage if params.favour else "",
             )
         )
     except SearchUnavailable:
@@ -430,8 +449,10 @@ def _from_database(request, params: Params, labels: Labels, facets: tuple[str, .
     )
     total = qs.count()
     start = (params.page - 1) * PAGE_SIZE
-    page = kinds.with_thumbnails(qs.select_related("subject", "uploader", "org_unit")).order_by(
-        *order
+    page = favour_order(
+        kinds.with_thumbnails(qs.select_related("subject", "uploader", "org_unit")),
+        params.favour,
+        *order,
     )
     rows = [Row(resource) for resource in page[start : start + PAGE_SIZE]]
     columns = {"kind": "kind", "collection": "collection__slug"}

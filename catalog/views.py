@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from catalog import actions, browse, kinds, policy
+from catalog import actions, audience, browse, kinds, policy
 from catalog.models import Resource, ResourceFile
 from catalog.related import related
 from edu_portal.access import AccessDenied
@@ -38,7 +38,7 @@ FACET_TITLES = {
 
 
 def _list_page(request: HttpRequest, fixed: dict | None = None) -> HttpResponse:
-    params = browse.parse(request.GET, fixed=fixed)
+    params = browse.parse(request.GET, fixed=fixed, favour=audience.favour_for(request.user))
     labels = browse.Labels()
     found = browse.results(request, params, labels)
     steps = None if params.text else browse.steps(request, params, labels)
@@ -63,7 +63,14 @@ def _list_page(request: HttpRequest, fixed: dict | None = None) -> HttpResponse:
         "facet_groups": [
             (name, FACET_TITLES.get(name, name), values) for name, values in found.facets.items()
         ],
-        "sorts": [(s, SORT_LABELS[s], params.url(sort=s), s == params.sort) for s in sorts],
+        # While a student's grade comes first no sort is current: each one is the way out.
+        "sorts": [
+            (s, SORT_LABELS[s], params.url(sort=s), s == params.sort and not params.favour)
+            for s in sorts
+        ],
+        "favour": params.favour,
+        "favour_only_url": params.url(grade=[str(params.favour.grade)]) if params.favour else "",
+        "favour_off_url": params.url(sort=params.sort) if params.favour else "",
         "page_links": browse.page_links(params, params.page, found.pages),
         "prev_url": params.url(page=params.page - 1 if params.page > 2 else None)
         if params.page > 1

@@ -24,7 +24,14 @@ from django.db.models.functions import Substr
 from catalog.search import highlight
 from catalog.search.base import SearchBackend, SearchUnavailable
 from catalog.search.documents import MAX_TEXT, Document
-from catalog.search.query import FACETS, Hit, SearchQuery, SearchResults
+from catalog.search.query import (
+    FACETS,
+    GRADE_BOOST,
+    STAGE_BOOST,
+    Hit,
+    SearchQuery,
+    SearchResults,
+)
 from catalog.search.text import Term, index_tokens, query_terms
 
 # Score of a term found in each place. A title match must beat any number of body matches,
@@ -40,16 +47,26 @@ _ORDER = {
 
 def _sort_key(sort: str):
     def key(row: tuple) -> tuple:
-        rid, score, published, downloads = row
-        # (is set, value): NULL dates sort last, as they do in SQL above.
+        rid, score, published, downloads, nearness = row
+        # (is set, value): NULL dates sort last, as they do in SQL above. Sorted in reverse,
+        # so the nearness (0 = the favoured grade) goes in negated.
         when = (published is not None, published or "")
         if sort == "relevance":
-            return (score, when, rid)
+            return (-nearness, score, when, rid)
         if sort == "downloads":
-            return (downloads, when, rid)
-        return (when, rid)
+            return (-nearness, downloads, when, rid)
+        return (-nearness, when, rid)
 
     return key
+
+
+def _favour(query: SearchQuery, values: tuple[object, object, object]) -> _Sql:
+    """CASE giving ``values`` for the favoured grade, the rest of its stage, anything else."""
+    grade_value, stage_value, other = values
+    out = _Sql().add(f"CASE WHEN e.grade = %s THEN {grade_value}", query.favour_grade)
+    if query.favour_stage:
+        out.add(f"WHEN e.stage = %s THEN {stage_value}", query.favour_stage)
+    return out.add(f"ELSE {other} END")
 
 
 def fts_table() -> str:
@@ -192,14 +209,24 @@ class DatabaseBackend(SearchBackend):
             f"WITH base AS MATERIALIZED (SELECT e.resource_id, {columns}, e.published_at,"
             " e.download_count,"
         )
-        stmt.extend(self._score(terms)).add(f"AS score FROM {table} e WHERE").extend(base)
+        stmt.extend(self._score(terms))
+        if query.favour_grade and terms:
+            # Searching words: the student's grade weighs in, relevance still counts.
+            stmt.add("*").extend(_favour(query, (GRADE_BOOST, STAGE_BOOST, 1)))
+        stmt.add("AS score,")
+        if query.favour_first:
+            stmt.extend(_favour(query, (0, 1, 2)))
+        else:
+            stmt.add("0")
+        stmt.add(f"AS nearness FROM {table} e WHERE").extend(base)
         stmt.add(")")
         limit = query.page_size if query.in_window() else 0
+        # Hit rows carry their nearness in the column that holds counts for the others.
         stmt.add(
-            "SELECT * FROM (SELECT '#hit', '', 0, resource_id, score, published_at, download_count"
-            " FROM base WHERE"
+            "SELECT * FROM (SELECT '#hit', '', nearness, resource_id, score, published_at,"
+            " download_count FROM base WHERE"
         ).extend(_and(list(own.values())))
-        stmt.add(f"ORDER BY {_ORDER[sort]} LIMIT %s OFFSET %s) h", limit, query.offset)
+        stmt.add(f"ORDER BY nearness, {_ORDER[sort]} LIMIT %s OFFSET %s) h", limit, query.offset)
         # The total and the facets without a filter of their own share one condition (all
         # facet filters); each facet that is filtered drops its own filter (drill-down).
         shared = [f for f in query.facets if f not in own]
@@ -239,7 +266,7 @@ class DatabaseBackend(SearchBackend):
         facets: dict[str, list[tuple[str, int]]] = {name: [] for name in query.facets}
         for name, value, count, rid, score, published, downloads in rows:
             if name == "#hit":
-                hit_rows.append((rid, score, published, downloads))
+                hit_rows.append((rid, score, published, downloads, int(count)))
             elif name == "#total":
                 total = int(count)
             elif value not in ("", None):
@@ -249,7 +276,7 @@ class DatabaseBackend(SearchBackend):
         # SQL returns the page in order; sorting again only guards against a database
         # that reorders the members of a UNION ALL.
         hit_rows.sort(key=_sort_key(sort), reverse=True)
-        hits = [(int(rid), float(score)) for rid, score, _p, _d in hit_rows]
+        hits = [(int(rid), float(score)) for rid, score, _p, _d, _n in hit_rows]
 
         highlights: dict[int, dict[str, list[str]]] = {}
         if terms and hits:

@@ -38,7 +38,14 @@ from elasticsearch_dsl import (
 from catalog.search import highlight as py_highlight
 from catalog.search.base import SearchBackend, SearchUnavailable
 from catalog.search.documents import Document as Doc
-from catalog.search.query import FACETS, Hit, SearchQuery, SearchResults
+from catalog.search.query import (
+    FACETS,
+    GRADE_BOOST,
+    STAGE_BOOST,
+    Hit,
+    SearchQuery,
+    SearchResults,
+)
 from catalog.search.text import Term, query_terms
 
 cjk_analyzer = analyzer(
@@ -118,6 +125,24 @@ def _term_query(term: Term) -> Q:
     )
 
 
+def _favoured(query: SearchQuery, main: Q) -> Q:
+    """``main`` with the student's grade favoured: weights by grade and stage (the highest
+    that applies; match_all gives every other document 1). Browsing, the weight replaces the
+    score and the sort puts ``_score`` first, so the grade comes first and the rest keeps
+    its order; searching words, it multiplies the relevance."""
+    functions = [{"filter": Q("term", grade=query.favour_grade), "weight": GRADE_BOOST}]
+    if query.favour_stage:
+        functions.append({"filter": Q("term", stage=query.favour_stage), "weight": STAGE_BOOST})
+    functions.append({"filter": Q("match_all"), "weight": 1})
+    return Q(
+        "function_score",
+        query=main,
+        functions=functions,
+        score_mode="max",
+        boost_mode="replace" if query.favour_first else "multiply",
+    )
+
+
 def build_search(query: SearchQuery, name: str, textbook_paths: Sequence[str] = ()) -> Search:
     """The request for ``query``: text and non-facet filters in the query, facet filters
     in ``post_filter`` so each facet aggregation can leave its own filter out."""
@@ -131,7 +156,10 @@ def build_search(query: SearchQuery, name: str, textbook_paths: Sequence[str] = 
         filters.append(Q("bool", should=prefixes, minimum_should_match=1))
     own = {f: Q("terms", **{f: list(query.filters[f])}) for f in FACETS if f in query.filters}
 
-    s = Search(index=name).query(Q("bool", must=must, filter=filters))
+    main = Q("bool", must=must, filter=filters)
+    if query.favour_grade:
+        main = _favoured(query, main)
+    s = Search(index=name).query(main)
     if own:
         s = s.post_filter(Q("bool", filter=list(own.values())))
     for facet in query.facets:
@@ -139,7 +167,10 @@ def build_search(query: SearchQuery, name: str, textbook_paths: Sequence[str] = 
         agg = A("filter", filter=Q("bool", filter=others))
         agg.bucket(facet, "terms", field=facet, size=100)
         s.aggs.bucket(facet, agg)
-    s = s.extra(track_total_hits=True).source(["title"]).sort(*_SORT[query.effective_sort])
+    order = _SORT[query.effective_sort]
+    if query.favour_first:
+        order = ["_score", *order]
+    s = s.extra(track_total_hits=True).source(["title"]).sort(*order)
     if terms:
         s = s.highlight_options(pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html")
         for field, options in HIGHLIGHT.items():

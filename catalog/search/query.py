@@ -18,6 +18,9 @@ SORTS = ("relevance", "newest", "downloads")
 MAX_PAGE_SIZE = 100
 #: Deep paging is refused: nobody reads page 500, and both backends slow down with depth.
 MAX_WINDOW = 10_000
+#: How much a match in the favoured grade (or only its stage) weighs against relevance when
+#: words are searched; without words the favoured grade simply comes first.
+GRADE_BOOST, STAGE_BOOST = 3, 2
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,11 @@ class SearchQuery:
     and edition codes, collection slugs, tag names, textbook node ids (a node matches with
     all its descendants). ``visibilities`` lists the visibility levels the viewer may see;
     the caller decides it. Empty ``text`` browses everything that matches the filters.
+
+    ``favour_grade`` (``str(grade)``) and its ``favour_stage`` put a student's own grade
+    first, then the rest of its stage: ahead of the newest-first order when browsing,
+    multiplied into the relevance (GRADE_BOOST, STAGE_BOOST) when searching words. The
+    caller sets them only when the person chose no sort and no grade.
     """
 
     text: str = ""
@@ -38,6 +46,8 @@ class SearchQuery:
     page_size: int = 20
     visibilities: Sequence[str] = ("public",)
     facets: Sequence[str] = ("kind", "stage", "grade", "subject", "collection")
+    favour_grade: str = ""
+    favour_stage: str = ""
 
     def __post_init__(self) -> None:
         unknown = set(self.filters) - set(FILTERS)
@@ -49,12 +59,21 @@ class SearchQuery:
             raise ValueError(f"sort must be one of {SORTS}")
         if self.page < 1 or not 1 <= self.page_size <= MAX_PAGE_SIZE:
             raise ValueError("page must be >= 1 and page_size within 1..100")
+        if self.favour_stage and not self.favour_grade:
+            raise ValueError("favour_stage goes with the favour_grade it belongs to")
+        object.__setattr__(self, "favour_grade", str(self.favour_grade or ""))
+        object.__setattr__(self, "favour_stage", str(self.favour_stage or ""))
         # Normalise to tuples of strings so backends can rely on the shape.
         clean = {k: tuple(str(v) for v in vals) for k, vals in self.filters.items() if vals}
         object.__setattr__(self, "filters", clean)
         object.__setattr__(self, "visibilities", tuple(self.visibilities))
         object.__setattr__(self, "facets", tuple(self.facets))
         object.__setattr__(self, "text", (self.text or "").strip())
+
+    @property
+    def favour_first(self) -> bool:
+        """The favoured grade comes before the sort order (browsing, no words)."""
+        return bool(self.favour_grade) and not self.text
 
     @property
     def offset(self) -> int:

@@ -33,7 +33,11 @@ HOME_LIST_SIZE = 6
 
 def home(request: HttpRequest) -> HttpResponse:
     """The sections, then what is new and what teachers download most (published
-    resources the visitor may open, at most six of each; two indexed queries)."""
+    resources the visitor may open, at most six of each; two indexed queries).
+
+    A signed-in student sees their own grade first in both lists, then the rest of its
+    stage, then the other stages: a first-grader meets 小学 material before 初中."""
+    from catalog.audience import favour_for, favour_order
     from catalog.kinds import with_thumbnails
     from catalog.models import Resource
     from catalog.policy import visible_levels
@@ -46,14 +50,14 @@ def home(request: HttpRequest) -> HttpResponse:
         .select_related("subject", "org_unit", "uploader")
     )
     published = with_thumbnails(published)
+    favour = favour_for(request.user)
+    newest = favour_order(published, favour, "-published_at", "-pk")
+    popular = favour_order(published.filter(download_count__gt=0), favour, "-download_count", "-pk")
     context = {
         "sections": SECTIONS,
-        "newest": list(published.order_by("-published_at", "-pk")[:HOME_LIST_SIZE]),
-        "popular": list(
-            published.filter(download_count__gt=0).order_by("-download_count", "-pk")[
-                :HOME_LIST_SIZE
-            ]
-        ),
+        "newest": list(newest[:HOME_LIST_SIZE]),
+        "popular": list(popular[:HOME_LIST_SIZE]),
+        "favour": favour,
     }
     return render(request, "portal/home.html", context)
 
