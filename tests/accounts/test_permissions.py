@@ -15,7 +15,11 @@ def test_school_admin_within_own_school_only(tree, school_admin):
     for unit in (tree.bureau, tree.office, tree.school_b, tree.grade_b):
         assert not has_perm(school_admin, "users.manage", unit)
     assert has_perm(school_admin, "users.manage")  # held somewhere
-    assert not has_perm(school_admin, "content.review")
+    # reviews and publishes her school's uploads, nowhere else
+    assert has_perm(school_admin, "content.publish", tree.class_a)
+    assert not has_perm(school_admin, "content.review", tree.school_b)
+    assert not has_perm(school_admin, "content.review", tree.office)
+    assert not has_perm(school_admin, "mailbox.answer")
 
 
 def test_teacher_permissions(tree, teacher):
