@@ -15,7 +15,8 @@ async function send(form) {
   const body = new FormData(form);
   button.disabled = true;
   try {
-    const response = await fetch(form.action, {
+    // Not form.action: the form's <input name="action"> shadows that property.
+    const response = await fetch(form.getAttribute("action"), {
       method: "POST",
       body,
       credentials: "same-origin",
