@@ -268,9 +268,7 @@ class Favourite(models.Model):
         verbose_name = _("favourite")
         verbose_name_plural = _("favourites")
         ordering = ["-created_at", "-pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["user", "resource"], name="favourite_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "resource"], name="favourite_once")]
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.resource_id}"

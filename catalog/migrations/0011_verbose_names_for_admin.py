@@ -6,35 +6,51 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0010_favourites_and_thumbnails'),
+        ("catalog", "0010_favourites_and_thumbnails"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='counterbatch',
-            name='applied_at',
-            field=models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='applied'),
+            model_name="counterbatch",
+            name="applied_at",
+            field=models.DateTimeField(
+                db_index=True, default=django.utils.timezone.now, verbose_name="applied"
+            ),
         ),
         migrations.AlterField(
-            model_name='counterbatch',
-            name='batch_id',
-            field=models.CharField(max_length=96, unique=True, verbose_name='batch'),
+            model_name="counterbatch",
+            name="batch_id",
+            field=models.CharField(max_length=96, unique=True, verbose_name="batch"),
         ),
         migrations.AlterField(
-            model_name='resourcefile',
-            name='blob',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='uses', to='catalog.blob', verbose_name='stored file'),
+            model_name="resourcefile",
+            name="blob",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="uses",
+                to="catalog.blob",
+                verbose_name="stored file",
+            ),
         ),
         migrations.AlterField(
-            model_name='resourcefile',
-            name='resource',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='files', to='catalog.resource', verbose_name='resource'),
+            model_name="resourcefile",
+            name="resource",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="files",
+                to="catalog.resource",
+                verbose_name="resource",
+            ),
         ),
         migrations.AlterField(
-            model_name='resourcetext',
-            name='resource',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='text', to='catalog.resource', verbose_name='resource'),
+            model_name="resourcetext",
+            name="resource",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="text",
+                to="catalog.resource",
+                verbose_name="resource",
+            ),
         ),
     ]

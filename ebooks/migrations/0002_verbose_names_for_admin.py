@@ -5,15 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ebooks', '0001_ebooks'),
+        ("ebooks", "0001_ebooks"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='ebook',
-            name='resource',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='ebook', to='catalog.resource', verbose_name='resource'),
+            model_name="ebook",
+            name="resource",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="ebook",
+                to="catalog.resource",
+                verbose_name="resource",
+            ),
         ),
     ]

@@ -5,50 +5,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('media_pipeline', '0003_view_stats'),
+        ("media_pipeline", "0003_view_stats"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='upload',
-            name='content_checked',
-            field=models.BooleanField(default=False, editable=False, verbose_name='content checked'),
+            model_name="upload",
+            name="content_checked",
+            field=models.BooleanField(
+                default=False, editable=False, verbose_name="content checked"
+            ),
         ),
         migrations.AlterField(
-            model_name='upload',
-            name='hash_state',
-            field=models.BinaryField(null=True, verbose_name='hash state'),
+            model_name="upload",
+            name="hash_state",
+            field=models.BinaryField(null=True, verbose_name="hash state"),
         ),
         migrations.AlterField(
-            model_name='upload',
-            name='head',
-            field=models.BinaryField(default=b'', verbose_name='first bytes'),
+            model_name="upload",
+            name="head",
+            field=models.BinaryField(default=b"", verbose_name="first bytes"),
         ),
         migrations.AlterField(
-            model_name='upload',
-            name='lock_token',
-            field=models.CharField(blank=True, editable=False, max_length=32, verbose_name='lock token'),
+            model_name="upload",
+            name="lock_token",
+            field=models.CharField(
+                blank=True, editable=False, max_length=32, verbose_name="lock token"
+            ),
         ),
         migrations.AlterField(
-            model_name='upload',
-            name='locked_until',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='locked until'),
+            model_name="upload",
+            name="locked_until",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="locked until"
+            ),
         ),
         migrations.AlterField(
-            model_name='upload',
-            name='storage_state',
-            field=models.JSONField(default=dict, editable=False, verbose_name='storage state'),
+            model_name="upload",
+            name="storage_state",
+            field=models.JSONField(default=dict, editable=False, verbose_name="storage state"),
         ),
         migrations.AlterField(
-            model_name='viewstatsbatch',
-            name='applied_at',
-            field=models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='applied'),
+            model_name="viewstatsbatch",
+            name="applied_at",
+            field=models.DateTimeField(
+                db_index=True, default=django.utils.timezone.now, verbose_name="applied"
+            ),
         ),
         migrations.AlterField(
-            model_name='viewstatsbatch',
-            name='batch_id',
-            field=models.CharField(max_length=64, unique=True, verbose_name='batch'),
+            model_name="viewstatsbatch",
+            name="batch_id",
+            field=models.CharField(max_length=64, unique=True, verbose_name="batch"),
         ),
     ]

@@ -6,26 +6,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('opds', '0001_catalog_key'),
+        ("opds", "0001_catalog_key"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='catalogkey',
-            name='password_mark',
-            field=models.CharField(max_length=64, verbose_name='password fingerprint'),
+            model_name="catalogkey",
+            name="password_mark",
+            field=models.CharField(max_length=64, verbose_name="password fingerprint"),
         ),
         migrations.AlterField(
-            model_name='catalogkey',
-            name='secret_sha256',
-            field=models.CharField(max_length=64, verbose_name='SHA-256 of the secret'),
+            model_name="catalogkey",
+            name="secret_sha256",
+            field=models.CharField(max_length=64, verbose_name="SHA-256 of the secret"),
         ),
         migrations.AlterField(
-            model_name='catalogkey',
-            name='user',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='catalog_key', to=settings.AUTH_USER_MODEL, verbose_name='user'),
+            model_name="catalogkey",
+            name="user",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="catalog_key",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="user",
+            ),
         ),
     ]
