@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from catalog.taxonomy import GRADES, Stage, stage_of_grade
+from edu_portal.accounts.models import OrgUnit, RoleAssignment
+from edu_portal.accounts.roles import Role
 
 _DIGITS = {char: value for value, char in enumerate("〇一二三四五六七八九")} | {"零": 0}
 # The stage a name may start with; the longer words first (初级中学 before 初中).
@@ -102,9 +104,6 @@ def grade_of(user) -> int | None:
 
 
 def _student_grade(user) -> int | None:
-    from edu_portal.accounts.models import OrgUnit, RoleAssignment
-    from edu_portal.accounts.roles import Role
-
     assignment = (
         RoleAssignment.objects.filter(
             user=user,
