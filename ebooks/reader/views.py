@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from catalog import browse, policy
+from catalog import audience, browse, policy
 from catalog.models import Resource, ResourceFile
 from ebooks import library as library_shelf
 from ebooks.models import EBook
@@ -281,9 +281,9 @@ def position(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _reader_grade(request: HttpRequest) -> int | None:
-    """The grade whose books come first for this reader: none yet (see the report of
-    issue 12: the catalog's "grade of this user" is not written yet)."""
-    return None
+    """The grade whose books come first for this reader: a signed-in pupil's own grade
+    (``catalog.audience``), None for everyone else."""
+    return audience.grade_of(request.user)
 
 
 @require_safe

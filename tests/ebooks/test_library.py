@@ -224,6 +224,22 @@ def test_a_students_grade_comes_first_by_default(client, shelf, student, monkeyp
     assert titles(page(client)) == ["数学游戏", "春天的童话", "内网读本", "百科全书", "少年文学"]
 
 
+def test_a_pupils_grade_is_read_from_her_class(client, shelf, school):
+    """Without any stand-in: the pupil's class lies under 七年级, so grade 7 comes first."""
+    from edu_portal.accounts import actions as account_actions
+    from edu_portal.accounts.models import OrgUnit
+    from edu_portal.accounts.roles import Role
+    from tests.people import make_user
+
+    system = account_actions.SYSTEM
+    grade = account_actions.create_org_unit(system, school, OrgUnit.Kind.GRADE, "七年级", "t-g7")
+    klass = account_actions.create_org_unit(system, grade, OrgUnit.Kind.CLASS, "1班", "t-g7c1")
+    client.force_login(make_user("pupil_qi", Role.STUDENT, klass))
+    assert titles(page(client))[0] == "少年文学"
+    client.logout()
+    assert titles(page(client))[0] != "少年文学"
+
+
 def test_search_past_the_last_page_shows_the_last(client, shelf, monkeypatch):
     from ebooks.reader import views
 
