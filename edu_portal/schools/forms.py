@@ -9,7 +9,7 @@ from edu_portal.accounts.models import GuardianLink, OrgUnit
 
 
 class UnitNameForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=120)
+    name = forms.CharField(label=_("Unit name"), max_length=120)
 
 
 class NewUnitForm(UnitNameForm):
