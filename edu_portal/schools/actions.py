@@ -277,7 +277,7 @@ def create_person(
 def update_person(
     actor, school: OrgUnit, user: User, *, display_name: str, phone: str, student_number=None
 ) -> User:
-    _require_person(actor, user)
+    _require_ordinary_account(actor, user)
     display_name = (display_name or "").strip()
     if not display_name:
         raise ValidationError({"display_name": _("Please give the person's name.")})
@@ -300,6 +300,30 @@ def update_person(
     return user
 
 
+def link_guardian_by_phone(
+    actor,
+    school: OrgUnit,
+    student: User,
+    phone: str,
+    name: str,
+    relation: str,
+    *,
+    receives_notices: bool | None = None,
+) -> tuple[GuardianLink, bool]:
+    """Link the account named by ``phone`` to ``student``, creating a guardian account
+    when there is none; ``(link, created)``. One transaction: a refused link leaves no
+    new account behind."""
+    with transaction.atomic():
+        guardian = User.objects.filter(username=phone).first()
+        created = guardian is None
+        if created:
+            guardian = create_person(actor, school, "guardian", display_name=name, phone=phone).user
+        link = account_actions.link_guardian(
+            actor, guardian, student, relation, receives_notices=receives_notices
+        )
+    return link, created
+
+
 def move_student(actor, student: User, new_class: OrgUnit) -> User:
     """Put a student in ``new_class`` (their role and their guardians' roles follow)."""
     _require_person(actor, student)
@@ -320,6 +344,23 @@ def move_student(actor, student: User, new_class: OrgUnit) -> User:
         audit.log_event(student, {"class": [str(old or "—"), str(new_class)]})
     permissions.clear_cache(student)
     return student
+
+
+def _require_ordinary_account(actor, user: User) -> None:
+    """The console changes teachers', pupils' and guardians' accounts only: an
+    administrator, reviewer or superuser who belongs to the school is not the school
+    administrator's to lock, unlock or rename (the bureau administrator's only)."""
+    _require_person(actor, user)
+    if permissions.is_bureau_admin(actor):
+        return
+    if user.is_staff or user.is_superuser or user.role_set() - RESETTABLE_ROLES:
+        raise PermissionDenied(
+            _(
+                "%(user)s is an administrator or reviewer: only the bureau administrator can "
+                "change this account."
+            )
+            % {"user": user}
+        )
 
 
 def _check_resettable(actor, user: User) -> None:
@@ -355,11 +396,13 @@ def reset_passwords(actor, users: list[User]) -> list[Credential]:
 
 
 def lock(actor, user: User) -> User:
+    _require_ordinary_account(actor, user)
     return account_actions.set_active(actor, user, False)
 
 
 def unlock(actor, user: User) -> User:
     """Enable the account and lift any sign-in lock after wrong passwords."""
+    _require_ordinary_account(actor, user)
     with transaction.atomic():
         account_actions.set_active(actor, user, True)
         account_actions.unlock_login(actor, user)

@@ -24,6 +24,12 @@ from edu_portal.accounts.models import GuardianLink, OrgUnit, StudentProfile, Us
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 3000
+# An .xlsx is a zip: 2 MB of it may unpack to 2 GB, which openpyxl would hold in memory.
+# Declared sizes bind (zipfile stops reading a member at its declared size); a roster of
+# MAX_ROWS rows unpacks to a few MB.
+MAX_XLSX_UNPACKED_BYTES = 32 * 1024 * 1024
+# Cells read per row: a sheet may declare 16384 columns, a roster has seven.
+MAX_COLUMNS = 64
 
 # Column headers as schools write them; the keys are the fields of RosterRow.
 COLUMNS = {
@@ -194,16 +200,28 @@ def _decode(data: bytes) -> str:
 def _read_xlsx(data: bytes) -> list[list[str]]:
     from openpyxl import load_workbook
 
+    unreadable = _("The Excel file could not be opened. Save it again as .xlsx and upload it.")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise RosterFileError(unreadable) from exc
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise RosterFileError(
+            _(
+                "The Excel file unpacks to more than %(size)d MB, far more than a roster needs. "
+                "Save the roster alone as a new .xlsx or CSV file."
+            )
+            % {"size": MAX_XLSX_UNPACKED_BYTES // (1024 * 1024)}
+        )
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise RosterFileError(
-            _("The Excel file could not be opened. Save it again as .xlsx and upload it.")
-        ) from exc
+        raise RosterFileError(unreadable) from exc
     try:
         sheet = book.worksheets[0]
         rows = []
-        for row in sheet.iter_rows(values_only=True):
+        for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
             rows.append([_cell_text(value) for value in row])
             if len(rows) > MAX_ROWS + 1:
                 break

@@ -263,7 +263,10 @@ def person(request: HttpRequest, school_id: int, user_id: int) -> HttpResponse:
     if roles & {Role.STUDENT, Role.GUARDIAN}:
         actions.log_personal_data_access(request.user, user)
     guardians = GuardianLink.objects.filter(student=user).select_related("guardian")
-    children = GuardianLink.objects.filter(guardian=user).select_related("student__org_unit")
+    # A guardian may have children at other schools too: those are not this school's to see.
+    children = GuardianLink.objects.filter(
+        guardian=user, student__org_unit__path__startswith=school.path
+    ).select_related("student__org_unit")
     return render(
         request,
         "schools/person.html",
@@ -327,13 +330,17 @@ def _link(request, school: OrgUnit, student: User) -> None:
                 messages.error(request, message)
         return
     data = form.cleaned_data
-    phone = data["phone"].replace(" ", "")
-    guardian = User.objects.filter(username=phone).first()
-    if guardian is None:
-        credential = actions.create_person(
-            request.user, school, "guardian", display_name=data["guardian_name"], phone=phone
-        )
-        guardian = credential.user
+    link, created = actions.link_guardian_by_phone(
+        request.user,
+        school,
+        student,
+        data["phone"].replace(" ", ""),
+        data["guardian_name"],
+        data["relation"],
+        receives_notices=data["receives_notices"],
+    )
+    guardian = link.guardian
+    if created:
         messages.info(
             request,
             _(
@@ -342,13 +349,6 @@ def _link(request, school: OrgUnit, student: User) -> None:
             )
             % {"username": guardian.username},
         )
-    actions.account_actions.link_guardian(
-        request.user,
-        guardian,
-        student,
-        data["relation"],
-        receives_notices=data["receives_notices"],
-    )
     messages.success(request, _("%(guardian)s was linked.") % {"guardian": guardian})
 
 
