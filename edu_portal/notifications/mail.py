@@ -58,7 +58,10 @@ def send(notification_id: int) -> str:
         return "done"  # another worker got it first
     try:
         with translation.override(settings.LANGUAGE_CODE):
-            send_mail(note.subject, _text(note), settings.DEFAULT_FROM_EMAIL, [user.email])
+            # One header line: a title typed with a line break would otherwise be refused
+            # (BadHeaderError, not retried) and the mail lost.
+            subject = " ".join(note.subject.split())
+            send_mail(subject, _text(note), settings.DEFAULT_FROM_EMAIL, [user.email])
     except Exception:
         log.warning("could not mail notification %s to user %s", note.pk, user.pk, exc_info=True)
         Notification.objects.filter(pk=note.pk, emailed_at=claimed_at).update(emailed_at=None)
