@@ -489,6 +489,22 @@ def _require_student_managed(actor, student: User) -> None:
         )
 
 
+def _is_bureau_or_system(actor) -> bool:
+    return actor is SYSTEM or permissions.is_bureau_admin(actor)
+
+
+# Roles a parent may also hold: a teacher is often a parent at the same school.
+GUARDIAN_COMPATIBLE_ROLES = frozenset({Role.GUARDIAN, Role.TEACHER})
+
+
+def may_not_be_linked_as_guardian(user: User) -> bool:
+    """Superusers, Django staff and holders of an administrating or reviewing role."""
+    if user.is_superuser or user.is_staff:
+        return True
+    roles = set(user.role_assignments.values_list("role", flat=True))
+    return bool(roles - GUARDIAN_COMPATIBLE_ROLES - {Role.STUDENT})
+
+
 def link_guardian(
     actor,
     guardian: User,
@@ -514,6 +530,18 @@ def link_guardian(
         )
     if guardian.pk == student.pk:
         raise ValidationError(_("A student cannot be their own guardian."), code="self")
+    if may_not_be_linked_as_guardian(guardian) and not _is_bureau_or_system(actor):
+        # A school administrator who links an account also gets to manage it through the
+        # link (reset, lock): an administrator's or reviewer's account named by a phone
+        # number must not fall into another school's hands that way.
+        raise ValidationError(
+            _(
+                "The account %(user)s belongs to an administrator or reviewer; only the "
+                "bureau can link it to a pupil."
+            )
+            % {"user": guardian.get_username()},
+            code="privileged_guardian",
+        )
     if not student.role_assignments.filter(role=Role.STUDENT).exists():
         raise ValidationError(
             _("%(user)s is not a student: guardians are linked to students only.")

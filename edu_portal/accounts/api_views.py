@@ -109,6 +109,19 @@ class TokenView(ActionAPIView):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         user = outcome.user
+        if user.must_change_password:
+            # The password came from a printed class sheet: it is not to open other doors
+            # before its owner has replaced it on the website.
+            return Response(
+                {
+                    "detail": _(
+                        "This password was given to you by your school. Sign in on the website "
+                        "and choose your own password first."
+                    ),
+                    "code": "password_change_required",
+                },
+                status=status.HTTP_403_FORBIDDEN,
+            )
         token, _created = Token.objects.get_or_create(user=user)
         # DRF sends no user_logged_in, so the success is recorded here.
         login_guard.record(http_request, user.get_username(), LoginRecord.Result.SUCCESS, user)

@@ -88,3 +88,21 @@ class AdminUserChangeForm(UserChangeForm):
     class Meta(UserChangeForm.Meta):
         model = User
         fields = "__all__"
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's form, refusing the old password as the new one: a pupil told to replace the
+    password printed on the class sheet must not "choose" the same again."""
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("new_password1")
+        if password and not self.has_error("new_password2") and self.user.check_password(password):
+            self.add_error(
+                "new_password2",
+                ValidationError(
+                    _("Choose a password different from your current one."),
+                    code="password_unchanged",
+                ),
+            )
+        return cleaned

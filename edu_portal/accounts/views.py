@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from edu_portal.access import client_ip
 from edu_portal.accounts import challenge, login_guard
-from edu_portal.accounts.forms import LoginForm
+from edu_portal.accounts.forms import LoginForm, PasswordChangeForm
 
 
 class LoginView(auth_views.LoginView):
@@ -42,6 +42,7 @@ def login_challenge(request: HttpRequest) -> JsonResponse:
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "registration/password_change_form.html"
+    form_class = PasswordChangeForm
     success_url = reverse_lazy("password_change_done")
 
 

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError, Q
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
 from edu_portal.accounts import actions as account_actions
 from edu_portal.accounts import audit, permissions
@@ -387,6 +388,9 @@ def reset_passwords(actor, users: list[User]) -> list[Credential]:
         for user in users:
             password = _set_initial_password(user)
             user.save(update_fields=["password", "must_change_password"])
+            # Sessions end with the password change (their hash no longer matches); API
+            # tokens would not, so whoever held the old password loses them too.
+            Token.objects.filter(user=user).delete()
             # The password itself is never audited; the reset is.
             audit.log_event(user, {"password": ["—", "reset by administrator"]})
             # A pupil who forgot the password has often locked the sign-in too.

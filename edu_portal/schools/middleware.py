@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from edu_portal.accounts.models import User
 
 # Paths a flagged account may still reach: the password pages, signing out, the language
-# switch, and machine doors (API, e-reader catalogue, static files) that show no page.
-_OPEN_PREFIXES = ("/api/", "/opds/", "/i18n/", "/healthz", "/readyz")
+# switch, and machine doors (e-reader catalogue, static files) that show no page.
+_OPEN_PREFIXES = ("/opds/", "/i18n/", "/healthz", "/readyz")
 
 
 class MustChangePasswordMiddleware:
@@ -29,6 +29,19 @@ class MustChangePasswordMiddleware:
         change_url = reverse("password_change")
         open_paths = {change_url, reverse("password_change_done"), reverse("logout")}
         path = request.path
+        if path.startswith("/api/"):
+            # A signed-in session must not use the API around the page either (token and
+            # OPDS clients never get this far: the token API refuses such an account).
+            return JsonResponse(
+                {
+                    "detail": _(
+                        "This password was given to you by your school. Sign in on the website "
+                        "and choose your own password first."
+                    ),
+                    "code": "password_change_required",
+                },
+                status=403,
+            )
         if path in open_paths or path.startswith(
             (*_OPEN_PREFIXES, settings.STATIC_URL or "/static/")
         ):

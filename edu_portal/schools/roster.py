@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from edu_portal.accounts import actions as account_actions
 from edu_portal.accounts.models import GuardianLink, OrgUnit, StudentProfile, User
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -596,6 +597,18 @@ def _compare_with_database(school: OrgUnit, plan: Plan) -> None:
                         COLUMNS["phone"],
                         _("The account %(phone)s is a student's: it cannot be a guardian.")
                         % {"phone": phone},
+                    )
+                )
+            elif account_actions.may_not_be_linked_as_guardian(user):
+                plan.errors.append(
+                    RowError(
+                        0,
+                        COLUMNS["phone"],
+                        _(
+                            "The account %(user)s belongs to an administrator or reviewer; an "
+                            "import cannot link it (the bureau can, on the pupil's page)."
+                        )
+                        % {"user": phone},
                     )
                 )
             guardian.user = user

@@ -7,6 +7,8 @@ the answer to the POST that made them and never stored.
 
 from __future__ import annotations
 
+import time
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -372,6 +374,10 @@ def class_reset(request: HttpRequest, school_id: int, unit_id: int) -> HttpRespo
     return _sheet(request, school, credentials, _("New passwords"), unit)
 
 
+# Seconds a roster preview may wait for its confirmation.
+PREVIEW_LIFETIME = 30 * 60
+
+
 @login_required
 @never_cache
 def roster_import(request: HttpRequest, school_id: int) -> HttpResponse:
@@ -381,6 +387,11 @@ def roster_import(request: HttpRequest, school_id: int) -> HttpResponse:
     context = {"school": school, "form": form}
     if request.method == "POST" and request.POST.get("step") == "confirm":
         stored = request.session.get(key)
+        if stored and time.time() - stored.get("at", 0) > PREVIEW_LIFETIME:
+            # Pupils' names and guardians' phones wait in the session only as long as a
+            # person takes to read the preview; an abandoned one is dropped.
+            del request.session[key]
+            stored = None
         if not stored:
             messages.error(request, _("The preview has expired. Upload the file again."))
             return redirect("schools:import", school_id=school.pk)
@@ -413,6 +424,7 @@ def roster_import(request: HttpRequest, school_id: int) -> HttpResponse:
                     "rows": [row.as_dict() for row in rows],
                     "unit": default.pk if default else None,
                     "name": upload.name,
+                    "at": time.time(),
                 }
                 context.update(plan=plan, filename=upload.name)
     return render(request, "schools/import.html", context)

@@ -259,7 +259,9 @@ def bulk_act(request: HttpRequest) -> HttpResponse:
     succeeded leave the queue, the others show their error next to them."""
     target = _next_url(request)
     action = request.POST.get("action", "")
-    keys = request.POST.getlist("items")
+    # Keys are short ("<app>.<model>-<pk>"); a longer one names nothing and would only
+    # swell the session that carries the per-item errors back to the page.
+    keys = [key[:80] for key in request.POST.getlist("items")]
     try:
         result = bulk.perform_many(request.user, action, keys, request.POST.get("comment", ""))
     except ValidationError as error:

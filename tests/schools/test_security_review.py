@@ -126,3 +126,94 @@ def test_xlsx_rows_are_read_no_wider_than_a_roster(schools, monkeypatch):
     assert [row.number for row in rows][:2] == ["2024001", "2024001"]
     # Header and four rows of 7 columns; not 16384 cells a row.
     assert len(widths) <= 64 * (len(rows) + 1)
+
+
+def test_a_privileged_account_cannot_be_linked_as_a_guardian_by_a_school(schools, admin_a):
+    """Linking gives the school's administrator power over the guardian account (reset,
+    lock), so an administrator's or reviewer's account named by a phone is refused, on the
+    pupil's page and in a roster import; a teacher who is also a parent is fine."""
+    from edu_portal.accounts.models import OrgUnit  # noqa: F401  (fixtures build the tree)
+    from tests.schools.rosters import csv_bytes
+    from tests.schools.test_roster_import import upload
+
+    pupil = make_user("pupil_p", Role.STUDENT, schools.a_class1, display_name="周一")
+    reviewer = make_user("13900000009", Role.SCHOOL_REVIEWER, schools.b, display_name="审核员")
+    url = reverse("schools:person_action", args=[schools.a.pk, pupil.pk, "link"])
+    response = admin_a.post(
+        url, {"phone": "13900000009", "guardian_name": "某人", "relation": "mother"}, follow=True
+    )
+    assert "only the bureau can link it" in response.content.decode()
+    assert not GuardianLink.objects.filter(guardian=reviewer).exists()
+
+    rows = [["一年级", "1班", "2024009", "周二", "某人", "父亲", "13900000009"]]
+    page = upload(admin_a, schools.a, csv_bytes(rows)).content.decode()
+    assert "an import cannot link it" in page and 'value="confirm"' not in page
+
+    # The bureau may, and a teacher who is a parent is linked by the school as usual.
+    actions.link_guardian(SYSTEM, reviewer, pupil, "mother")
+    teacher = make_user("13900000010", Role.TEACHER, schools.b, display_name="老师家长")
+    url = reverse("schools:person_action", args=[schools.a.pk, pupil.pk, "link"])
+    admin_a.post(url, {"phone": "13900000010", "guardian_name": "老师家长", "relation": "father"})
+    assert GuardianLink.objects.filter(guardian=teacher, student=pupil).exists()
+
+
+def test_a_sheet_password_opens_no_api_until_replaced(schools, admin_a):
+    from django.test import Client
+
+    pupil = make_user("pupil_api", Role.STUDENT, schools.a_class1, password="Old-secret-91")
+    from rest_framework.authtoken.models import Token
+
+    old_token = Token.objects.create(user=pupil)
+    url = reverse("schools:person_action", args=[schools.a.pk, pupil.pk, "reset"])
+    page = admin_a.post(url).content.decode()
+    password = re.search(r'class="password-cell">([^<]+)<', page).group(1)
+    # Whoever held the old password loses the token it bought.
+    assert not Token.objects.filter(pk=old_token.pk).exists()
+
+    api = Client()
+    response = api.post(
+        "/api/v1/auth/token/",
+        {"username": "pupil_api", "password": password},
+        content_type="application/json",
+    )
+    assert response.status_code == 403 and response.json()["code"] == "password_change_required"
+    assert not Token.objects.filter(user=pupil).exists()
+
+    browser = Client()
+    assert browser.post(reverse("login"), {"username": "pupil_api", "password": password})[
+        "Location"
+    ]
+    response = browser.get("/api/v1/notifications/")
+    assert response.status_code == 403 and response.json()["code"] == "password_change_required"
+
+    # "Choosing" the printed password again is refused; the flag stays.
+    same = {"old_password": password, "new_password1": password, "new_password2": password}
+    response = browser.post(reverse("password_change"), same)
+    assert response.status_code == 200
+    assert "different from your current one" in response.content.decode()
+    assert User.objects.get(pk=pupil.pk).must_change_password
+    new = {
+        "old_password": password,
+        "new_password1": "Mine-own-77x",
+        "new_password2": "Mine-own-77x",
+    }
+    assert browser.post(reverse("password_change"), new).status_code == 302
+    assert browser.get("/api/v1/notifications/").status_code == 200
+
+
+def test_an_abandoned_roster_preview_expires(schools, admin_a, monkeypatch):
+    """Pupils' names and guardians' phones wait in the session for half an hour at most."""
+    import time
+
+    from tests.schools.rosters import csv_bytes
+    from tests.schools.test_roster_import import confirm, counts, upload
+
+    before = counts()
+    upload(admin_a, schools.a, csv_bytes())
+    later = time.time() + 31 * 60
+    monkeypatch.setattr("edu_portal.schools.views.time.time", lambda: later)
+    response = confirm(admin_a, schools.a)
+    assert response.status_code == 302
+    assert "expired" in admin_a.get(response["Location"]).content.decode()
+    assert counts() == before
+    assert f"schools:roster:{schools.a.pk}" not in admin_a.session
