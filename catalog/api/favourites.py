@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -18,6 +19,24 @@ from edu_portal.accounts.drf import ActionAPIView
 
 class FavouriteAddSerializer(serializers.Serializer):
     resource = serializers.IntegerField(min_value=1)
+
+
+class FavouriteSerializer(serializers.Serializer):
+    """The shape ``_entry`` returns (for the schema): title, kind, url and thumbnail only
+    while the user may still open the resource."""
+
+    resource = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    available = serializers.BooleanField()
+    title = serializers.CharField(required=False)
+    kind = serializers.CharField(required=False)
+    url = serializers.URLField(required=False)
+    thumbnail_url = serializers.URLField(required=False, allow_null=True)
+
+
+class FavouritePageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    results = FavouriteSerializer(many=True)
 
 
 def _entry(request, entry: favourites.Entry) -> dict:
@@ -47,12 +66,15 @@ def _resource(pk: int) -> Resource:
 
 class FavouriteList(ActionAPIView):
     permission_classes = [IsAuthenticated]
+    serializer_class = FavouriteSerializer
 
+    @extend_schema(operation_id="v1_favourites_list", responses=FavouritePageSerializer)
     def get(self, request):
         rows = list(favourites.favourites_of(request.user)[:500])
         results = [_entry(request, entry) for entry in favourites.entries(request, rows)]
         return Response({"count": len(results), "results": results})
 
+    @extend_schema(request=FavouriteAddSerializer, responses=FavouriteSerializer)
     def post(self, request):
         data = FavouriteAddSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -63,6 +85,7 @@ class FavouriteList(ActionAPIView):
 
 class FavouriteDetail(ActionAPIView):
     permission_classes = [IsAuthenticated]
+    serializer_class = FavouriteSerializer
 
     def get(self, request, resource_id: int):
         favourite = get_object_or_404(
@@ -71,12 +94,14 @@ class FavouriteDetail(ActionAPIView):
         available = favourites.may_view(request, favourite.resource)
         return Response(_entry(request, favourites.Entry(favourite, available)))
 
+    @extend_schema(request=None, responses=FavouriteSerializer)
     def put(self, request, resource_id: int):
         favourite, created = favourites.add(request, _resource(resource_id))
         return Response(
             _entry(request, favourites.Entry(favourite, True)), status=201 if created else 200
         )
 
+    @extend_schema(responses={204: OpenApiResponse(description="Removed.")})
     def delete(self, request, resource_id: int):
         if not favourites.remove(request, resource_id):
             return Response(

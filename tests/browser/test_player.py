@@ -9,6 +9,7 @@ The output set is transcoded once per session from a 3-second 640x360 clip (two 
 from __future__ import annotations
 
 import ipaddress
+import json
 import shutil
 import subprocess
 import time
@@ -69,13 +70,16 @@ def player_output(tmp_path_factory) -> Path:
     run_transcode(source, out, plan, info, preset="ultrafast")
     make_artwork(source, out, plan, info)
     make_mp4_copy(out, plan)
+    # What the job that made the set recorded: the download labels read it.
+    (work / "job.json").write_text(json.dumps({"plan": plan.to_dict(), "probe": info.to_dict()}))
     return out
 
 
 @pytest.fixture
 def video(player_output, teacher, intranet_settings) -> Resource:
-    """A READY intranet video with the published set, as the pipeline leaves one."""
-    return publish_set(
+    """A READY intranet video with the published set, as the pipeline leaves one (with
+    the record of the job that made it)."""
+    resource = publish_set(
         player_output,
         teacher,
         output_set=OUTPUT_SET,
@@ -83,6 +87,16 @@ def video(player_output, teacher, intranet_settings) -> Resource:
         description="三秒钟的测试视频。",
         duration=3.0,
     )
+    job = json.loads((player_output.parent / "job.json").read_text())
+    ProcessingJob.objects.create(
+        resource=resource,
+        plan=job["plan"],
+        probe_info=job["probe"],
+        output_prefix=resource.output_prefix,
+        state=ProcessingJob.State.READY,
+        percent=100,
+    )
+    return resource
 
 
 @pytest.fixture
@@ -251,7 +265,8 @@ def test_resume_position_and_viewing_beacons_are_posted(open_page, live_server, 
     page.goto(f"{live_server.url}/watch/{video.pk}/")
     expect()(page.locator(".watch-stats")).to_be_visible()
     expect()(page.locator(".watch-downloads a")).to_have_text(
-        ["Download the original file", "Download MP4 (720p)"]
+        # A 640×360 source: the copy is its 360p rung, not the 720p a larger one would get.
+        ["Download the original file (640×360)", "Download MP4 (360p)"]
     )
     start_playing(page)
     page.locator("h1").click()
