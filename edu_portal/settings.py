@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "edu_portal.workflow",
     "edu_portal.notifications",
     "edu_portal.schools",
+    "edu_portal.messaging",
     "catalog",
     "media_pipeline",
     "ebooks",
