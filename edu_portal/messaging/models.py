@@ -248,6 +248,10 @@ class Delivery(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    # Set (by a conditional UPDATE) just before the message is handed to the SMTP server or
+    # SMS gateway. Neither is idempotent: a worker killed after this point may have sent it,
+    # so a later attempt finds it set and never hands the message over a second time.
+    handed_at = models.DateTimeField(_("handed over"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("delivery")
