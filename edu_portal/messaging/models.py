@@ -97,6 +97,10 @@ class Notice(models.Model):
         verbose_name=_("withdrawn by"),
     )
     withdraw_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    # The last reminder round: set by the conditional UPDATE that allows one reminder per
+    # NOTICE_REMIND_MINUTES, and numbering its deliveries (Delivery.round).
+    reminded_at = models.DateTimeField(_("last reminded"), null=True, blank=True)
+    reminder_rounds = models.PositiveSmallIntegerField(_("reminder rounds"), default=0)
     # Counts kept after the retention period deletes deliveries and replies.
     totals = models.JSONField(_("totals"), default=dict, blank=True)
 
