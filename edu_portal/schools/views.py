@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from edu_portal.accounts import permissions
 from edu_portal.accounts.models import GuardianLink, OrgUnit, User
 from edu_portal.accounts.roles import Role
-from edu_portal.schools import actions, forms, roster
+from edu_portal.schools import actions, forms, privacy, roster
 
 SESSION_KEY = "schools:roster:%d"
 
@@ -234,23 +234,25 @@ def person(request: HttpRequest, school_id: int, user_id: int) -> HttpResponse:
     school = _school(request, school_id)
     user = _person(school, user_id)
     profile = getattr(user, "student_profile", None)
+    # The phone number is not in the page until it is shown in full (a logged POST):
+    # the form is then rendered with it, and a form posted without it keeps the number.
     form = forms.PersonEditForm(
         initial={
             "display_name": user.display_name,
-            "phone": user.phone,
             "student_number": profile.student_number if profile else "",
         }
     )
     if request.method == "POST":
         form = forms.PersonEditForm(request.POST)
         if form.is_valid():
+            phone = form.cleaned_data["phone"] if "phone" in request.POST else user.phone
             try:
                 actions.update_person(
                     request.user,
                     school,
                     user,
                     display_name=form.cleaned_data["display_name"],
-                    phone=form.cleaned_data["phone"],
+                    phone=phone,
                     student_number=form.cleaned_data["student_number"] or None,
                 )
             except ValidationError as exc:
@@ -261,6 +263,13 @@ def person(request: HttpRequest, school_id: int, user_id: int) -> HttpResponse:
             else:
                 messages.success(request, _("The changes were saved."))
                 return redirect("schools:person", school_id=school.pk, user_id=user.pk)
+    return _person_page(request, school, user, form)
+
+
+def _person_page(request, school: OrgUnit, user: User, form, revealed=None) -> HttpResponse:
+    """The person's page; ``revealed`` holds the full contact details when they were asked
+    for (and logged), else the page shows them masked."""
+    profile = getattr(user, "student_profile", None)
     roles = user.role_set()
     if roles & {Role.STUDENT, Role.GUARDIAN}:
         actions.log_personal_data_access(request.user, user)
@@ -269,7 +278,8 @@ def person(request: HttpRequest, school_id: int, user_id: int) -> HttpResponse:
     children = GuardianLink.objects.filter(
         guardian=user, student__org_unit__path__startswith=school.path
     ).select_related("student__org_unit")
-    return render(
+    has_contact = bool(user.phone or user.email or privacy.looks_like_phone(user.username))
+    response = render(
         request,
         "schools/person.html",
         {
@@ -282,8 +292,29 @@ def person(request: HttpRequest, school_id: int, user_id: int) -> HttpResponse:
             "children": children,
             "move_form": forms.MoveForm(school=school, initial={"unit": user.org_unit_id}),
             "link_form": forms.LinkForm(),
+            "revealed": revealed,
+            "account_name": user.username if revealed else privacy.mask_account_name(user.username),
+            "contact": revealed or privacy.masked_contact(user),
+            "has_contact": has_contact,
         },
     )
+    if revealed:
+        # Shown once, to this POST: neither the browser nor a proxy may keep it.
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+def _reveal(request, school: OrgUnit, user: User) -> HttpResponse:
+    revealed = privacy.reveal_contact(request.user, user, where="schools.person")
+    profile = getattr(user, "student_profile", None)
+    form = forms.PersonEditForm(
+        initial={
+            "display_name": user.display_name,
+            "phone": user.phone,
+            "student_number": profile.student_number if profile else "",
+        }
+    )
+    return _person_page(request, school, user, form, revealed=revealed)
 
 
 @login_required
@@ -294,6 +325,8 @@ def person_action(request: HttpRequest, school_id: int, user_id: int, action: st
     user = _person(school, user_id)
     back = redirect("schools:person", school_id=school.pk, user_id=user.pk)
     try:
+        if action == "reveal":
+            return _reveal(request, school, user)
         if action == "reset":
             credentials = actions.reset_passwords(request.user, [user])
             return _sheet(request, school, credentials, _("New password"))
