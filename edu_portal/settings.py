@@ -460,3 +460,27 @@ LOGGING = {
     "loggers": {"django.request": {"filters": ["refusal_logged_by_handler403"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
+
+# --- Home-school notices: sending (edu_portal.messaging.sending) --------------------------
+# People per batch when recipients are frozen (one transaction each) and rows per INSERT.
+NOTICE_BATCH_SIZE = env.int("NOTICE_BATCH_SIZE", 5000, minimum=100)
+# E-mail and SMS deliveries claimed at a time, and how long one dispatch run goes on.
+NOTICE_DISPATCH_BATCH = env.int("NOTICE_DISPATCH_BATCH", 200, minimum=1)
+NOTICE_DISPATCH_SECONDS = env.int("NOTICE_DISPATCH_SECONDS", 50, minimum=1)
+# One reminder per notice in this many minutes.
+NOTICE_REMIND_MINUTES = env.int("NOTICE_REMIND_MINUTES", 60, minimum=1)
+# Attachments: size of one file, and files per notice.
+NOTICE_ATTACHMENT_MAX_BYTES = env.int("NOTICE_ATTACHMENT_MAX_BYTES", 20 * 1024**2, minimum=1)
+NOTICE_ATTACHMENTS_MAX = env.int("NOTICE_ATTACHMENTS_MAX", 10, minimum=1)
+# A notice still "sending" this long after it started is queued again (a lost task).
+NOTICE_STUCK_MINUTES = env.int("NOTICE_STUCK_MINUTES", 15, minimum=1)
+CELERY_BEAT_SCHEDULE["messaging-send-due"] = {
+    "task": "messaging.send_due",
+    "schedule": 60,
+    "options": {"queue": "default", "expires": 55},
+}
+CELERY_BEAT_SCHEDULE["messaging-dispatch"] = {
+    "task": "messaging.dispatch",
+    "schedule": 60,
+    "options": {"queue": "default", "expires": 55},
+}

@@ -7,3 +7,8 @@ from django.urls import path  # noqa: F401
 app_name = "messaging"
 
 urlpatterns: list = []
+
+# The notices API for senders (M1): create, edit, send, withdraw, remind, report.
+from edu_portal.messaging import api_notices  # noqa: E402
+
+urlpatterns += api_notices.urlpatterns
