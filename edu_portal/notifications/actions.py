@@ -110,8 +110,11 @@ def notify_many(
     *,
     category: str,
     target: models.Model | None = None,
+    mail: bool = True,
 ) -> list[Notification]:
-    """The same notification for each recipient (each once), in one INSERT."""
+    """The same notification for each recipient (each once), in one INSERT. ``mail=False``
+    for apps that reach people by e-mail themselves (notices have their own e-mail channel,
+    with quiet hours and per-guardian choices): no second copy from the centre."""
     link = _check(link, category)
     fields = _target_fields(target)
     now = timezone.now()
@@ -137,7 +140,8 @@ def notify_many(
         notes = list(
             Notification.objects.filter(recipient_id__in=seen, created_at=now, subject=subject)
         )
-    _mail_after_commit(notes)
+    if mail:
+        _mail_after_commit(notes)
     return notes
 
 
