@@ -484,3 +484,7 @@ CELERY_BEAT_SCHEDULE["messaging-dispatch"] = {
     "schedule": 60,
     "options": {"queue": "default", "expires": 55},
 }
+
+# --- Home-school notices: the guardian's short links (edu_portal.messaging.links) ---------
+# Days a notice's signed link (/n/<code>, in SMS and e-mail) opens it after sending.
+NOTICE_LINK_DAYS = env.int("NOTICE_LINK_DAYS", 30, minimum=1)

@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("edu_portal.schools.urls")),
     path("opds/", include("ebooks.opds.urls")),
     path("periodicals/", include("ebooks.periodicals.urls")),
+    path("", include("edu_portal.messaging.section_urls")),
     path("", include("edu_portal.messaging.urls")),
     path("", include("edu_portal.accounts.urls")),
     path("", include("edu_portal.notifications.api_urls")),

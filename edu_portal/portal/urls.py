@@ -8,5 +8,4 @@ from edu_portal.portal import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("disclosure/", views.section, {"url_name": "disclosure"}, name="disclosure"),
-    path("notices/", views.section, {"url_name": "notices"}, name="notices"),
 ]
