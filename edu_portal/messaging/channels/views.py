@@ -16,7 +16,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from edu_portal.access import client_ip
 from edu_portal.accounts.models import User
 
-from .. import consent
 from ..models import ChannelPreference
 from ..privacy import mask_email
 from .email import unsubscribe_user_id
@@ -71,6 +70,8 @@ def email_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "messaging/channels/unsubscribe.html", {"invalid": True}, status=404)
     done = False
     if request.method == "POST":
+        from .. import consent  # the guardian's channel choices (audited there)
+
         current = ChannelPreference.objects.filter(user=user).first()
         sms = current.sms if current else bool(user.phone)
         consent.set_channels(user, sms=sms, email=False, address="", ip=client_ip(request))
