@@ -34,7 +34,12 @@ _PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  
 
 
 def _audited(actor):
-    return audit.actor_context(actor)
+    return audit.actor_context(None if actor is account_actions.SYSTEM else actor)
+
+
+def _may(actor, perm: str, unit: OrgUnit) -> bool:
+    """The platform itself (``manage.py import_roster``) may; a person needs ``perm``."""
+    return actor is account_actions.SYSTEM or permissions.has_perm(actor, perm, unit)
 
 
 # --- scope -----------------------------------------------------------------------------------
@@ -230,6 +235,7 @@ def create_person(
     phone: str = "",
     student_number: str = "",
     unit: OrgUnit | None = None,
+    email: str = "",
 ) -> Credential:
     """A teacher (at the school or a class), a student (in a class, with a student number;
     account name school code + number) or a guardian (account name: their mobile number)."""
@@ -238,7 +244,7 @@ def create_person(
     unit = unit or school
     if not unit.path.startswith(school.path):
         raise PermissionDenied(_("That class is not in this school."))
-    if not permissions.has_perm(actor, "users.manage", unit):
+    if not _may(actor, "users.manage", unit):
         raise PermissionDenied(
             _("You cannot create accounts in “%(unit)s”: it is outside the units you manage.")
             % {"unit": unit}
@@ -262,7 +268,9 @@ def create_person(
             raise ValidationError({"username": _("Please give an account name.")})
     _check_phone(phone, required=False)
     _check_username(username)
-    user = User(username=username, display_name=display_name, phone=phone, org_unit=unit)
+    user = User(
+        username=username, display_name=display_name, phone=phone, email=email, org_unit=unit
+    )
     password = _set_initial_password(user)
     user.full_clean(exclude=["password"])
     with transaction.atomic(), _audited(actor):
@@ -330,7 +338,7 @@ def move_student(actor, student: User, new_class: OrgUnit) -> User:
     _require_person(actor, student)
     if new_class.kind != OrgUnit.Kind.CLASS:
         raise ValidationError(_("Choose a class."))
-    if not permissions.has_perm(actor, "users.manage", new_class):
+    if not _may(actor, "users.manage", new_class):
         raise PermissionDenied(_("That class is outside the units you manage."))
     if student.org_unit_id == new_class.pk:
         return student
@@ -352,7 +360,7 @@ def _require_ordinary_account(actor, user: User) -> None:
     administrator, reviewer or superuser who belongs to the school is not the school
     administrator's to lock, unlock or rename (the bureau administrator's only)."""
     _require_person(actor, user)
-    if permissions.is_bureau_admin(actor):
+    if actor is account_actions.SYSTEM or permissions.is_bureau_admin(actor):
         return
     if user.is_staff or user.is_superuser or user.role_set() - RESETTABLE_ROLES:
         raise PermissionDenied(
@@ -440,7 +448,7 @@ def import_roster(
     """Import checked roster rows: everything in one transaction, or nothing when any row
     has an error. Importing the same rows again changes nothing. New accounts get random
     initial passwords, returned once in the result."""
-    if not permissions.has_perm(actor, "users.manage", school):
+    if not _may(actor, "users.manage", school):
         raise PermissionDenied(_("You cannot import people into this school."))
     with transaction.atomic(), _audited(actor):
         # Planned again inside the transaction: the preview may be minutes old.
@@ -472,18 +480,40 @@ def import_roster(
         for phone, item in plan.guardians.items():
             if item.user is None:
                 credential = create_person(
-                    actor, school, "guardian", display_name=item.name, phone=phone
+                    actor, school, "guardian", display_name=item.name, phone=phone, email=item.email
                 )
                 result.credentials.append(credential)
                 guardians[phone] = credential.user
-            else:
-                guardians[phone] = item.user
+                continue
+            if item.action == "update":
+                _set_guardian_email(actor, plan, item)
+            guardians[phone] = item.user
         for (phone, number), link in plan.links.items():
             if link.action == "unchanged":
                 continue
             # receives_notices is not in the file: a re-import never overrides the flag.
             account_actions.link_guardian(actor, guardians[phone], students[number], link.relation)
     return result
+
+
+def _set_guardian_email(actor, plan: roster.Plan, item: roster.GuardianPlan) -> None:
+    """The 邮箱 column's address for an existing guardian, if this school may change the
+    account (not one shared with another school's pupils); else the import is refused."""
+    if not account_actions.can_manage_user(actor, item.user):
+        plan.errors.append(
+            roster.RowError(
+                item.line,
+                roster.COLUMNS["email"],
+                _(
+                    "The e-mail address of %(phone)s cannot be changed here: the account "
+                    "also belongs to another school. Leave the cell empty or ask the bureau."
+                )
+                % {"phone": item.phone},
+            )
+        )
+        raise RosterErrors(plan)
+    item.user.email = item.email
+    item.user.save(update_fields=["email"])
 
 
 def relation_choices():

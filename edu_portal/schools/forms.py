@@ -101,7 +101,8 @@ class RosterUploadForm(forms.Form):
         label=_("Roster file"),
         help_text=_(
             "Excel (.xlsx) or CSV (UTF-8 or GBK). First row: 年级, 班级, 学号, 学生姓名, "
-            "监护人姓名, 关系, 手机号. One row per guardian."
+            "监护人姓名, 关系, 手机号, and optionally 邮箱 (the guardian's e-mail). One row per "
+            "guardian."
         ),
     )
     unit = forms.TypedChoiceField(

@@ -18,6 +18,9 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
+from django.contrib.auth.base_user import BaseUserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from edu_portal.accounts import actions as account_actions
@@ -41,6 +44,8 @@ COLUMNS = {
     "guardian_name": "监护人姓名",
     "relation": "关系",
     "phone": "手机号",
+    # Optional: stored as the guardian's e-mail address (for notices by e-mail).
+    "email": "邮箱",
 }
 REQUIRED_COLUMNS = ("number", "name")
 # A few spellings met in real rosters.
@@ -54,6 +59,11 @@ HEADER_ALIASES = {
     "手机号码": "phone",
     "联系电话": "phone",
     "电话": "phone",
+    "电子邮箱": "email",
+    "电子邮件": "email",
+    "邮件": "email",
+    "email": "email",
+    "e-mail": "email",
 }
 
 RELATION_WORDS = {
@@ -92,6 +102,7 @@ class RosterRow:
     guardian_name: str = ""
     relation: str = ""
     phone: str = ""
+    email: str = ""
 
     def as_dict(self) -> dict:
         return {key: getattr(self, key) for key in ("line", *COLUMNS)}
@@ -124,10 +135,18 @@ class GuardianPlan:
     phone: str
     name: str
     user: User | None = None
+    # From the 邮箱 column; empty leaves an account's address as it is.
+    email: str = ""
+    line: int = 0
+    # The account's address when planned (the summary after the import still says what
+    # it changed).
+    current_email: str = ""
 
     @property
     def action(self) -> str:
-        return "create" if self.user is None else "existing"
+        if self.user is None:
+            return "create"
+        return "update" if self.email and self.email != self.current_email else "existing"
 
 
 @dataclass
@@ -158,7 +177,7 @@ class Plan:
             f"{kind}_{action}": self.count(kind, action)
             for kind, actions in (
                 ("students", ("create", "update", "unchanged")),
-                ("guardians", ("create", "existing")),
+                ("guardians", ("create", "update", "existing")),
                 ("links", ("create", "update", "unchanged")),
             )
             for action in actions
@@ -168,7 +187,7 @@ class Plan:
     def has_changes(self) -> bool:
         return (
             any(s.action != "unchanged" for s in self.students.values())
-            or any(g.action == "create" for g in self.guardians.values())
+            or any(g.action != "existing" for g in self.guardians.values())
             or any(link.action != "unchanged" for link in self.links.values())
         )
 
@@ -267,7 +286,9 @@ def read_roster(filename: str, data: bytes) -> list[RosterRow]:
     columns: dict[str, int] = {}
     for index, title in enumerate(header):
         title = title.replace(" ", "")
-        key = next((k for k, v in COLUMNS.items() if v == title), None) or HEADER_ALIASES.get(title)
+        key = next((k for k, v in COLUMNS.items() if v == title), None) or HEADER_ALIASES.get(
+            title.lower()
+        )
         if key and key not in columns:
             columns[key] = index
     missing = [COLUMNS[key] for key in REQUIRED_COLUMNS if key not in columns]
@@ -445,6 +466,24 @@ def _check_guardian(row: RosterRow, errors: list[RowError]) -> str | None:
         )
         ok = False
     row.phone = phone
+    email = row.email.strip()
+    if email:
+        try:
+            if len(email) > 254:
+                raise ValidationError("too long")
+            validate_email(email)
+        except ValidationError:
+            errors.append(
+                RowError(
+                    row.line,
+                    COLUMNS["email"],
+                    _("“%(email)s” is not an e-mail address.") % {"email": row.email},
+                )
+            )
+            ok = False
+        else:
+            email = BaseUserManager.normalize_email(email)
+    row.email = email
     relation = parse_relation(row.relation) if row.relation else None
     if relation is None:
         message = (
@@ -478,7 +517,7 @@ def plan_import(
         unit = _resolve_class(row, classes, default_class, row_errors)
         student_ok = _check_student(row, row_errors)
         relation = None
-        if row.guardian_name or row.relation or row.phone:
+        if row.guardian_name or row.relation or row.phone or row.email:
             relation = _check_guardian(row, row_errors)
         if student_ok and unit is not None:
             known = plan.students.get(row.number)
@@ -517,7 +556,22 @@ def plan_import(
     for row, relation in guardian_rows:
         known = plan.guardians.get(row.phone)
         if known is None:
-            plan.guardians[row.phone] = GuardianPlan(row.phone, row.guardian_name)
+            plan.guardians[row.phone] = GuardianPlan(
+                row.phone, row.guardian_name, email=row.email, line=row.line
+            )
+        elif row.email and known.email and row.email != known.email:
+            plan.errors.append(
+                RowError(
+                    row.line,
+                    COLUMNS["email"],
+                    _(
+                        "Mobile number %(phone)s has another e-mail address on row %(line)d: "
+                        "one guardian has one address."
+                    )
+                    % {"phone": row.phone, "line": known.line},
+                )
+            )
+            continue
         elif known.name != row.guardian_name:
             plan.errors.append(
                 RowError(
@@ -531,6 +585,8 @@ def plan_import(
                 )
             )
             continue
+        if known is not None and row.email and not known.email:
+            known.email = row.email
         key = (row.phone, row.number)
         link = plan.links.get(key)
         if link is not None and link.relation != relation:
@@ -612,6 +668,7 @@ def _compare_with_database(school: OrgUnit, plan: Plan) -> None:
                     )
                 )
             guardian.user = user
+            guardian.current_email = user.email
     existing = {
         (link.guardian.username, link.student.student_profile.student_number): link
         for link in GuardianLink.objects.filter(
