@@ -7,6 +7,7 @@ name of; to anyone else it does not exist (404). Errors are JSON with a sentence
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -34,6 +35,27 @@ from edu_portal.messaging.serializers import (
 
 _ERROR = OpenApiResponse(ErrorSerializer)
 _TAGS = ["notices"]
+
+
+def _flatten(errors) -> list[str]:
+    if isinstance(errors, dict):
+        return [message for value in errors.values() for message in _flatten(value)]
+    if isinstance(errors, list | tuple):
+        return [message for value in errors for message in _flatten(value)]
+    return [str(errors)]
+
+
+def _validated(serializer) -> dict:
+    """The serializer's data; its errors as the action layer's (a sentence per field,
+    answered as ``{"detail", "code", "errors"}``)."""
+    if not serializer.is_valid():
+        raise ValidationError(
+            {
+                field: [ValidationError(message, code="invalid") for message in _flatten(errs)]
+                for field, errs in serializer.errors.items()
+            }
+        )
+    return serializer.validated_data
 
 
 class _NoticeView(ActionAPIView):
@@ -82,9 +104,8 @@ class NoticeList(_NoticeView):
         tags=_TAGS,
     )
     def post(self, request: Request) -> Response:
-        data = NoticeInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        notice = actions.create_notice(request.user, **data.validated_data)
+        data = _validated(NoticeInputSerializer(data=request.data))
+        notice = actions.create_notice(request.user, **data)
         return Response(NoticeSerializer(notice).data, status=201)
 
 
@@ -107,9 +128,8 @@ class NoticeDetail(_NoticeView):
     )
     def patch(self, request: Request, pk: int) -> Response:
         notice = self.notice(pk)
-        data = NoticeInputSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        notice = actions.update_notice(request.user, notice, **data.validated_data)
+        data = _validated(NoticeInputSerializer(data=request.data, partial=True))
+        notice = actions.update_notice(request.user, notice, **data)
         return Response(NoticeSerializer(notice).data)
 
     @extend_schema(
@@ -148,9 +168,8 @@ class NoticeWithdraw(_NoticeView):
     )
     def post(self, request: Request, pk: int) -> Response:
         notice = self.notice(pk)
-        data = WithdrawSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        notice = actions.withdraw(request.user, notice, data.validated_data["reason"])
+        data = _validated(WithdrawSerializer(data=request.data))
+        notice = actions.withdraw(request.user, notice, data["reason"])
         return Response(NoticeSerializer(notice).data, status=202)
 
 
@@ -191,9 +210,8 @@ class NoticeAttachments(_NoticeView):
     )
     def post(self, request: Request, pk: int) -> Response:
         notice = self.notice(pk)
-        data = AttachmentUploadSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        attachment = actions.add_attachment(request.user, notice, data.validated_data["file"])
+        data = _validated(AttachmentUploadSerializer(data=request.data))
+        attachment = actions.add_attachment(request.user, notice, data["file"])
         return Response(AttachmentSerializer(attachment).data, status=201)
 
 

@@ -49,19 +49,18 @@ class Resolved:
         return [unit.path for unit in self.units]
 
 
+def _error(message: str, code: str) -> ValidationError:
+    return ValidationError({"audience": ValidationError(message, code=code)})
+
+
 def _list(audience: dict, key: str) -> list:
     value = audience.get(key) or []
     if not isinstance(value, list):
-        raise ValidationError(
-            {"audience": _("“%(key)s” must be a list.") % {"key": key}}, code="invalid_audience"
-        )
+        raise _error(_("“%(key)s” must be a list.") % {"key": key}, "invalid_audience")
     if len(value) > MAX_ITEMS:
-        raise ValidationError(
-            {
-                "audience": _("Choose at most %(n)d entries in “%(key)s”.")
-                % {"n": MAX_ITEMS, "key": key}
-            },
-            code="invalid_audience",
+        raise _error(
+            _("Choose at most %(n)d entries in “%(key)s”.") % {"n": MAX_ITEMS, "key": key},
+            "invalid_audience",
         )
     return value
 
@@ -69,17 +68,13 @@ def _list(audience: dict, key: str) -> list:
 def normalise(audience) -> dict:
     """The description with only known keys, de-duplicated, in the stored shape."""
     if not isinstance(audience, dict):
-        raise ValidationError(
-            {"audience": _("Choose who receives the notice.")}, code="invalid_audience"
-        )
+        raise _error(_("Choose who receives the notice."), "invalid_audience")
     unknown = sorted(set(audience) - set(KEYS))
     if unknown:
-        raise ValidationError(
-            {
-                "audience": _("Unknown audience “%(key)s”: use %(keys)s.")
-                % {"key": unknown[0], "keys": ", ".join(KEYS)}
-            },
-            code="invalid_audience",
+        raise _error(
+            _("Unknown audience “%(key)s”: use %(keys)s.")
+            % {"key": unknown[0], "keys": ", ".join(KEYS)},
+            "invalid_audience",
         )
     result: dict = {}
     for key in KEYS:
@@ -88,9 +83,8 @@ def normalise(audience) -> dict:
             ids = []
             for item in items:
                 if isinstance(item, bool) or not str(item).isdigit():
-                    raise ValidationError(
-                        {"audience": _("“%(value)s” is not a student id.") % {"value": item}},
-                        code="invalid_audience",
+                    raise _error(
+                        _("“%(value)s” is not a student id.") % {"value": item}, "invalid_audience"
                     )
                 ids.append(int(item))
             items = ids
@@ -99,23 +93,20 @@ def normalise(audience) -> dict:
         if items:
             result[key] = list(dict.fromkeys(items))
     if not result:
-        raise ValidationError(
-            {"audience": _("Choose who receives the notice: a class, grade, school or pupils.")},
-            code="empty_audience",
+        raise _error(
+            _("Choose who receives the notice: a class, grade, school or pupils."), "empty_audience"
         )
     return result
 
 
 def _out_of_scope(unit) -> ValidationError:
-    return ValidationError(
-        {
-            "audience": _(
-                "You cannot send notices to “%(unit)s”: it is outside the classes and schools "
-                "where you may send notices."
-            )
-            % {"unit": unit}
-        },
-        code="out_of_scope",
+    return _error(
+        _(
+            "You cannot send notices to “%(unit)s”: it is outside the classes and schools "
+            "where you may send notices."
+        )
+        % {"unit": unit},
+        "out_of_scope",
     )
 
 
@@ -125,12 +116,10 @@ def _units(codes: list[str], kind: str | None, key: str) -> list[OrgUnit]:
     for code in codes:
         unit = found.get(code)
         if unit is None or (kind is not None and unit.kind != kind):
-            raise ValidationError(
-                {
-                    "audience": _("There is no %(what)s with the code “%(code)s”.")
-                    % {"what": _what(key), "code": code}
-                },
-                code="unknown_unit",
+            raise _error(
+                _("There is no %(what)s with the code “%(code)s”.")
+                % {"what": _what(key), "code": code},
+                "unknown_unit",
             )
         units.append(unit)
     return units
@@ -163,10 +152,7 @@ def _students(ids: list[int]) -> tuple[list[User], dict[int, OrgUnit | None]]:
     classes = class_of_students(ids)
     for pk in ids:
         if pk not in users or pk not in classes:
-            raise ValidationError(
-                {"audience": _("There is no pupil with the id %(id)s.") % {"id": pk}},
-                code="unknown_student",
-            )
+            raise _error(_("There is no pupil with the id %(id)s.") % {"id": pk}, "unknown_student")
     return [users[pk] for pk in ids], classes
 
 
