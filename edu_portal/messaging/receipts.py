@@ -103,6 +103,7 @@ def attach_children(recipients: list[Recipient]) -> list[Recipient]:
         )
     for recipient in recipients:
         recipient.concerns = by_recipient.get(recipient.pk, [])
+        recipient.concerns_text = concerns_text(recipient.concerns)
     return recipients
 
 
