@@ -22,6 +22,7 @@ from openpyxl.styles import Font
 
 from edu_portal.accounts.models import GuardianLink
 from edu_portal.messaging.models import Notice, RecipientChild
+from edu_portal.messaging.sender_report import class_labels
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -63,13 +64,14 @@ def _rows(notice: Notice) -> list[list[str]]:
             student_id__in={child.student_id for child in children},
         )
     }
+    labels = class_labels([c.class_unit for c in children if c.class_unit is not None])
     rows = []
     for child in children:
         recipient = child.recipient
         when = recipient.replied_at or recipient.confirmed_at
         rows.append(
             [
-                child.class_unit.name if child.class_unit else "",
+                labels.get(child.class_unit_id, ""),
                 child.student_name,
                 str(recipient.user),
                 str(relations.get((recipient.user_id, child.student_id), "")),

@@ -1,8 +1,8 @@
 """What the sender's pages show of a notice: the report with the names of those who have
 not answered (phones masked), the preview of what guardians see and of the SMS, and the
 audience in words. Reads only; the numbers per notice and class come from ``reports``
-(M1's report, the one the API serves), the names of those still missing from
-``sending.outstanding`` (the same set a reminder goes to).
+(the report the API serves, with the names of those who have not answered), their masked
+numbers from ``sending.outstanding`` (the same set a reminder goes to).
 """
 
 from __future__ import annotations
@@ -10,26 +10,25 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from django.conf import settings
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
-from edu_portal.accounts.models import GuardianLink, OrgUnit, User
+from edu_portal.accounts.models import OrgUnit, User
 from edu_portal.messaging import audience as audience_module
 from edu_portal.messaging import privacy, receipts, reports, sending
 from edu_portal.messaging.models import Channel, Delivery, Notice, Recipient, RecipientChild
 
-DONE_FIELD = {
-    Notice.Ack.READ: "read_at",
-    Notice.Ack.CONFIRM: "confirmed_at",
-    Notice.Ack.REPLY: "replied_at",
-}
-
 
 def _answers(rows) -> list[tuple[str, int]]:
-    counts = Counter(choice for choice in rows if choice)
+    counts: Counter = Counter()
+    for choice, count in rows:
+        if choice:
+            counts[choice] += count
     return counts.most_common()
 
 
-def _class_labels(units: list[OrgUnit]) -> dict[int, str]:
+def class_labels(units: list[OrgUnit]) -> dict[int, str]:
+    """Class names with their grade, by unit id."""
     parents = {unit.path[: -OrgUnit.steplen] for unit in units if unit.depth > 1}
     grades = {unit.path: unit for unit in OrgUnit.objects.filter(path__in=parents)}
     labels = {}
@@ -43,95 +42,70 @@ def _class_labels(units: list[OrgUnit]) -> dict[int, str]:
     return labels
 
 
-def sender_report(notice: Notice, viewer: User | None = None) -> dict:
-    """The report page's data: totals, per channel, answers, and per class the counts and
-    the people who have not done what the notice asks."""
-    numbers = reports.notice_report(notice)
-    children = list(
-        RecipientChild.objects.filter(recipient__notice=notice).select_related("class_unit")
+def sender_report(notice: Notice) -> dict:
+    """The report page's data: ``reports.report`` (the API's numbers, per class, and who
+    has not answered) with what the page adds: class names with their grade, the answers
+    counted per choice, masked phone numbers and reminders of those who have not answered,
+    channels by name."""
+    data = reports.report(notice)
+    units = list(OrgUnit.objects.filter(pk__in=[c["id"] for c in data["classes"] if c["id"]]))
+    labels = class_labels(units)
+    replied = RecipientChild.objects.filter(
+        recipient__notice=notice, recipient__replied_at__isnull=False
     )
-    units = {row.class_unit_id: row.class_unit for row in children if row.class_unit_id}
-    labels = _class_labels(list(units.values()))
-    missing_ids = set(sending.outstanding(notice).values_list("pk", flat=True))
-    recipients = {
-        r.pk: r
-        for r in Recipient.objects.filter(notice=notice)
-        .select_related("user")
-        .only(
-            "pk",
-            "user__display_name",
-            "user__username",
-            "user__phone",
-            "reply_choice",
-            "read_at",
-            "confirmed_at",
-            "replied_at",
-            "reminders",
-            "user_id",
-        )
+    class_answers: dict = defaultdict(list)
+    for unit, choice, count in (
+        replied.values_list("class_unit", "recipient__reply_choice")
+        .annotate(n=Count("recipient", distinct=True))
+        .order_by()
+    ):
+        class_answers[unit].append((choice, count))
+    waiting = sending.outstanding(notice)
+    contacts = {
+        pk: (privacy.mask_phone(phone), reminders)
+        for pk, phone, reminders in waiting.values_list("pk", "user__phone", "reminders")
     }
-    relations = {
-        (link.guardian_id, link.student_id): link.get_relation_display()
-        for link in GuardianLink.objects.filter(
-            guardian_id__in={r.user_id for r in recipients.values()},
-            student_id__in={row.student_id for row in children},
-        )
-    }
-    by_class: dict[int | None, dict] = {}
-    for row in children:
-        entry = by_class.setdefault(
-            row.class_unit_id,
-            {"label": labels.get(row.class_unit_id, _("No class")), "people": {}, "answers": []},
-        )
-        recipient = recipients[row.recipient_id]
-        person = entry["people"].setdefault(recipient.pk, {"recipient": recipient, "children": []})
-        relation = relations.get((recipient.user_id, row.student_id), "")
-        person["children"].append(
-            f"{row.student_name}（{relation}）" if relation else row.student_name
-        )
     classes = []
-    for unit_id, entry in sorted(by_class.items(), key=lambda item: item[1]["label"]):
-        people = list(entry["people"].values())
-        counted = [p["recipient"] for p in people]
-        missing = [
-            {
-                "guardian": str(p["recipient"].user),
-                "phone": privacy.mask_phone(p["recipient"].user.phone),
-                "children": "、".join(p["children"]),
-                "reminders": p["recipient"].reminders,
-            }
-            for p in people
-            if p["recipient"].pk in missing_ids
-        ]
-        missing.sort(key=lambda m: (m["children"], m["guardian"]))
+    for row in data["classes"]:
+        missing = []
+        for entry in row.get("outstanding", []):
+            phone, reminders = contacts.get(entry["recipient"], ("", 0))
+            missing.append(
+                {
+                    "guardian": entry["name"],
+                    "children": "、".join(entry["children"]),
+                    "phone": phone,
+                    "reminders": reminders,
+                }
+            )
         classes.append(
             {
-                "id": unit_id,
-                "label": entry["label"],
-                "recipients": len(counted),
-                "read": sum(1 for r in counted if r.read_at),
-                "confirmed": sum(1 for r in counted if r.confirmed_at),
-                "replied": sum(1 for r in counted if r.replied_at),
-                "answers": _answers(r.reply_choice for r in counted if r.replied_at),
+                **row,
+                "label": labels.get(row["id"], row["name"] or _("No class")),
+                "answers": _answers(class_answers.get(row["id"], [])),
                 "missing": missing,
             }
         )
     staff_missing = [
-        {"guardian": str(r.user), "phone": "", "children": "", "reminders": r.reminders}
-        for pk, r in recipients.items()
-        if pk in missing_ids and not any(pk in e["people"] for e in by_class.values())
+        {"guardian": str(recipient.user), "reminders": recipient.reminders}
+        for recipient in waiting.filter(children__isnull=True).select_related("user")
     ]
+    answers = (
+        Recipient.objects.filter(notice=notice, replied_at__isnull=False)
+        .values_list("reply_choice")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     return {
-        "numbers": numbers,
-        "recipients": len(recipients),
-        "read": sum(1 for r in recipients.values() if r.read_at),
-        "confirmed": sum(1 for r in recipients.values() if r.confirmed_at),
-        "replied": sum(1 for r in recipients.values() if r.replied_at),
-        "answers": _answers(r.reply_choice for r in recipients.values() if r.replied_at),
-        "channels": _channels(notice),
+        "recipients": data["recipients"],
+        "read": data["read"],
+        "confirmed": data["confirmed"],
+        "replied": data["replied"],
+        "answers": _answers(answers),
+        "channels": _channels(notice, data["deliveries"]),
         "classes": classes,
         "staff_missing": staff_missing,
-        "missing": len(missing_ids),
+        "missing": len(contacts),
         "done_label": {
             Notice.Ack.READ: _("Not read yet"),
             Notice.Ack.CONFIRM: _("Not confirmed yet"),
@@ -140,29 +114,26 @@ def sender_report(notice: Notice, viewer: User | None = None) -> dict:
     }
 
 
-def _channels(notice: Notice) -> list[dict]:
-    rows = (
-        Delivery.objects.filter(notice=notice).values_list("channel", "purpose", "state").order_by()
+def _channels(notice: Notice, deliveries: dict[str, dict[str, int]]) -> list[dict]:
+    reminders = dict(
+        Delivery.objects.filter(notice=notice, purpose=Delivery.Purpose.REMINDER)
+        .values_list("channel")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
-    counts: dict[str, Counter] = defaultdict(Counter)
-    reminders: Counter = Counter()
-    for channel, purpose, state in rows:
-        if purpose == Delivery.Purpose.NOTICE:
-            counts[channel][state] += 1
-        elif purpose == Delivery.Purpose.REMINDER:
-            reminders[channel] += 1
     states = dict(Delivery.State.choices)
     result = []
     for channel, label in Channel.choices:
-        if channel not in counts and channel not in (notice.channels or []):
+        counts = deliveries.get(channel, {})
+        if not counts and channel not in (notice.channels or []):
             continue
         result.append(
             {
                 "channel": channel,
                 "label": label,
-                "total": sum(counts[channel].values()),
-                "states": [(states[s], counts[channel][s]) for s in states if counts[channel][s]],
-                "reminders": reminders[channel],
+                "total": sum(counts.values()),
+                "states": [(states[s], counts[s]) for s in states if counts.get(s)],
+                "reminders": reminders.get(channel, 0),
             }
         )
     return result
@@ -194,7 +165,7 @@ def _sample_children(notice: Notice) -> str:
     )
     if assignment is None:
         return ""
-    label = _class_labels([assignment.org_unit])[assignment.org_unit.pk]
+    label = class_labels([assignment.org_unit])[assignment.org_unit.pk]
     return str(receipts.Child(str(assignment.user), label))
 
 
@@ -242,7 +213,7 @@ def describe_audience(notice: Notice) -> list[str]:
     audience = notice.audience or {}
     codes = [c for key in ("schools", "grades", "classes", "staff") for c in audience.get(key, [])]
     units = {unit.code: unit for unit in OrgUnit.objects.filter(code__in=codes)}
-    labels = _class_labels([u for u in units.values() if u.kind == OrgUnit.Kind.CLASS])
+    labels = class_labels([u for u in units.values() if u.kind == OrgUnit.Kind.CLASS])
     lines = []
     for code in audience.get("schools", []):
         if code in units:
