@@ -488,3 +488,13 @@ CELERY_BEAT_SCHEDULE["messaging-dispatch"] = {
 # --- Home-school notices: the guardian's short links (edu_portal.messaging.links) ---------
 # Days a notice's signed link (/n/<code>, in SMS and e-mail) opens it after sending.
 NOTICE_LINK_DAYS = env.int("NOTICE_LINK_DAYS", 30, minimum=1)
+
+# --- Home-school notices: retention (edu_portal.messaging.retention) ----------------------
+# Days after sending that a notice keeps its recipients, receipts, replies and messages
+# (and the SMS files under SMS_FILE_DIR); then only the counts stay, in Notice.totals.
+NOTICE_RETENTION_DAYS = env.int("NOTICE_RETENTION_DAYS", 365, minimum=1)
+CELERY_BEAT_SCHEDULE["messaging-purge-expired"] = {
+    "task": "messaging.purge_expired",
+    "schedule": 24 * 3600,
+    "options": {"queue": "default", "expires": 12 * 3600},
+}

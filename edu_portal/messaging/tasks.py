@@ -10,7 +10,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import OperationalError
 
-from edu_portal.messaging import sending
+from edu_portal.messaging import retention, sending
 
 _RETRY = {
     # A lock timeout or SQLite's "database is locked": the next attempt does the rest.
@@ -49,3 +49,9 @@ def send_due() -> int:
 @shared_task(name="messaging.dispatch", queue="default", acks_late=True)
 def dispatch() -> int:
     return sending.dispatch()
+
+
+@shared_task(name="messaging.purge_expired", queue="default", acks_late=True, **_RETRY)
+def purge_expired() -> int:
+    """Daily (beat): deliveries and replies of notices past NOTICE_RETENTION_DAYS."""
+    return retention.purge_expired(seconds=600)
