@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from catalog import demo
 from ebooks import demo as ebook_demo
 from edu_portal.accounts.models import OrgUnit, User
+from edu_portal.messaging import demo as notice_demo
 
 
 class Command(BaseCommand):
@@ -28,6 +29,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  /resources/{resource.pk}/  {resource.title}")
         self._review(user)
         self._ebooks(user)
+        self._notices()
 
     def _review(self, teacher: User) -> None:
         """Uploads in review for every reviewer role (see catalog.demo.seed_review)."""
@@ -47,3 +49,19 @@ class Command(BaseCommand):
             issues = ebook_demo.seed_periodicals(teacher, editor, unit)
             if issues:
                 self.stdout.write("Demo periodicals with a published issue: /periodicals/")
+
+    def _notices(self) -> None:
+        """Two classes with guardians and a permission slip sent to them (messaging.demo)."""
+        if not OrgUnit.objects.filter(code=notice_demo.SCHOOL).exists():
+            return
+        result = notice_demo.seed()
+        if result["accounts"]:
+            self.stdout.write(
+                f"Demo pupils and guardians: {result['accounts']} accounts (sign-in sheets: "
+                "/school-admin/)"
+            )
+        if result["notice"] is not None:
+            self.stdout.write(
+                f"Demo notice sent to {result['recipients']} guardians: "
+                f"/notices/sent/ (teacher), /notices/ (guardian)"
+            )
