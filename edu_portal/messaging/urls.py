@@ -4,7 +4,7 @@ links under ``n/`` and the API under ``api/v1/``. Each helper module adds its ow
 
 from django.urls import path
 
-from edu_portal.messaging import api_inbox, consent, inbox
+from edu_portal.messaging import api_inbox, consent, inbox, sender
 
 app_name = "messaging"
 
@@ -41,6 +41,30 @@ urlpatterns += [
         "api/v1/inbox/<int:notice_id>/reply/",
         api_inbox.InboxReply.as_view(),
         name="api-inbox-reply",
+    ),
+]
+
+# The channels (M2): the SMS gateways' delivery-report callbacks, e-mail unsubscribe.
+from edu_portal.messaging.channels import urls as channel_urls  # noqa: E402
+
+urlpatterns += channel_urls.urlpatterns
+
+# The sender's side (M4): notices sent, compose and edit, the report, reminders,
+# withdrawal and the Excel export of replies.
+urlpatterns += [
+    path("notices/sent/", sender.sent, name="sent"),
+    path("notices/new/", sender.compose, name="compose"),
+    path("notices/<int:pk>/", sender.edit, name="edit"),
+    path("notices/<int:pk>/delete/", sender.delete, name="delete"),
+    path("notices/<int:pk>/report/", sender.report, name="report"),
+    path("notices/<int:pk>/report/replies.xlsx", sender.export_replies, name="export"),
+    path("notices/<int:pk>/remind/", sender.remind, name="remind"),
+    path("notices/<int:pk>/withdraw/", sender.withdraw, name="withdraw"),
+    path("notices/<int:pk>/files/<int:attachment_id>/", sender.attachment, name="attachment"),
+    path(
+        "notices/<int:pk>/files/<int:attachment_id>/remove/",
+        sender.attachment_delete,
+        name="attachment-delete",
     ),
 ]
 
