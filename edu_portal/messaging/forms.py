@@ -25,6 +25,7 @@ from edu_portal.messaging.models import Channel, Notice
 Kind = OrgUnit.Kind
 
 MAX_CHOICES = 8
+MAX_PUPILS_LISTED = 3000
 MAX_CHOICE_LENGTH = 20
 DEFAULT_CHOICES = "同意\n不同意"
 AUDIENCE_FIELDS = ("schools", "grades", "classes", "students", "staff")
@@ -95,6 +96,16 @@ class Scope:
             option = ClassOption(unit, f"{grade.unit.name} {unit.name}")
             grade.classes.append(option)
             classes[unit.path] = option
+        # Listing every pupil of a county (the bureau's scope) would make a page of many
+        # megabytes: beyond this many, pupils are chosen by class, grade or school only.
+        self.pupils_listed = (
+            User.objects.filter(
+                is_active=True,
+                role_assignments__role=Role.STUDENT,
+                role_assignments__org_unit__in=[option.unit for option in classes.values()],
+            ).count()
+            <= MAX_PUPILS_LISTED
+        )
         pupils = (
             User.objects.filter(
                 is_active=True,
@@ -105,7 +116,7 @@ class Scope:
             .order_by("display_name", "username")
         )
         self.students: dict[int, tuple[str, str]] = {}
-        for pk, name, username, path in pupils:
+        for pk, name, username, path in pupils if self.pupils_listed else ():
             option = classes[path]
             option.students.append(User(pk=pk, display_name=name, username=username))
             self.students[pk] = (name or username, option.label)

@@ -150,3 +150,11 @@ def test_permission_slip_from_compose_to_reminder(
     reminded = Delivery.objects.filter(notice=notice, purpose=Delivery.Purpose.REMINDER)
     assert {d.recipient.user_id for d in reminded} == {silent.pk}
     assert {d.channel for d in reminded} == {"inbox", "sms"}
+
+    # The list of notices sent and the sent notice's page (read-only, with Withdraw).
+    page.goto(f"{live_server.url}/notices/sent/")
+    checked(page, reports)
+    expect(page.locator(".sender-item").first).to_contain_text("春游回执")
+    page.goto(f"{live_server.url}/notices/{notice.pk}/")
+    checked(page, reports)
+    expect(page.get_by_role("button", name="撤回通知")).to_be_visible()

@@ -209,3 +209,12 @@ def test_delete_a_draft(schools, families):
     assert client.get(reverse("messaging:delete", args=[notice.pk])).status_code == 405
     assert client.post(reverse("messaging:delete", args=[notice.pk])).status_code == 302
     assert not Notice.objects.exists()
+
+
+def test_too_many_pupils_are_not_listed(schools, families, monkeypatch):
+    from edu_portal.messaging import forms
+
+    monkeypatch.setattr(forms, "MAX_PUPILS_LISTED", 2)
+    html = client_for(families.class_teacher).get(reverse("messaging:compose")).content.decode()
+    assert 'name="students"' not in html and "too many pupils to list" in html
+    assert 'value="cn-g1c1"' in html
