@@ -29,7 +29,7 @@ from edu_portal.accounts import permissions
 from edu_portal.accounts.audit import log_event
 from edu_portal.messaging import actions, export, forms, sending
 from edu_portal.messaging import sender_report as reports
-from edu_portal.messaging.models import Notice, NoticeAttachment, Recipient
+from edu_portal.messaging.models import Channel, Notice, NoticeAttachment, Recipient
 from edu_portal.storage.serving import serve_stored
 
 PAGE_SIZE = 30
@@ -229,6 +229,9 @@ def _read_only(request: HttpRequest, notice: Notice, *, form=None, status: int =
             "form": form or forms.WithdrawForm(),
             "preview": reports.preview(notice),
             "audience": reports.describe_audience(notice),
+            "channels": [
+                label for value, label in Channel.choices if value in (notice.channels or [])
+            ],
         },
         status=status,
     )

@@ -195,6 +195,7 @@ def test_a_sent_notice_cannot_be_edited_only_withdrawn(schools, families, eager)
     assert page.status_code == 200
     html = page.content.decode()
     assert 'name="title"' not in html and "Withdraw the notice" in html
+    assert "In-app inbox" in html and "1班" in html  # how and to whom it went
     response = client.post(url, notice_form(title="改过的标题", classes=["cn-g1c1"]))
     assert response.status_code == 409
     assert "cannot be changed, only withdrawn" in response.content.decode()
