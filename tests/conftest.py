@@ -91,3 +91,12 @@ def _isolated_download_counts(settings):
         if keys:
             counters.downloads().client.delete(*keys)
     counters._local_downloads.clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_sms_repeat_guard(settings):
+    """The "one identical SMS per number per 30 s" guard keeps its keys in the shared cache
+    (files or Redis), which outlives each test's database: two tests sending the same demo
+    text to the same number would hold each other's message. Off unless a test turns it
+    on (tests/messaging/channels does, with numbers of its own)."""
+    settings.SMS_REPEAT_SECONDS = 0
