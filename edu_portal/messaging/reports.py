@@ -49,7 +49,16 @@ def outstanding_field(notice: Notice) -> str:
 def report(notice: Notice, *, names: bool = True) -> dict:
     """Counts of the notice (its first messages, not reminders) and per class; with
     ``names`` each class lists who has not yet done what it asks: the guardian and the
-    children concerned (names only, no contact details)."""
+    children concerned (names only, no contact details).
+
+    Past the retention period the rows are gone (``messaging.retention``) and the counts
+    kept in ``notice.totals`` are the report; nobody is listed as outstanding then."""
+    if (notice.totals or {}).get("purged_at"):
+        kept = dict(notice.totals)
+        kept["classes"] = [
+            {**row, "outstanding": []} if names else row for row in kept.get("classes", [])
+        ]
+        return kept
     recipients = Recipient.objects.filter(notice=notice)
     totals = recipients.aggregate(**_receipts())
     deliveries = _deliveries(

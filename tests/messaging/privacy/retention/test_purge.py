@@ -111,6 +111,12 @@ def test_purge_keeps_the_counts(world, notice_data, _sms_dir, django_capture_on_
         object_pk=str(old.pk), content_type__model="notice", changes__has_key="retention"
     ).exists()
 
+    # The report (page and API) now reads the kept counts instead of zeros.
+    after = reports.report(old)
+    for key in ("recipients", "read", "confirmed", "replied", "deliveries"):
+        assert after[key] == before[key], key
+    assert all(row["outstanding"] == [] for row in after["classes"])
+
     # Again: nothing to do, the totals stay as they were.
     assert retention.purge_expired() == 0
     old.refresh_from_db()
