@@ -27,9 +27,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf, Substr
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -45,7 +46,7 @@ from edu_portal.messaging.models import (
     Recipient,
     RecipientChild,
 )
-from edu_portal.notifications.actions import notify, notify_many
+from edu_portal.notifications.actions import insert_select, notify, notify_many, notify_users
 from edu_portal.notifications.models import Category
 
 log = logging.getLogger(__name__)
@@ -234,54 +235,157 @@ def _notify_inbox(notice: Notice, user_ids: Iterable[int], subject: str) -> None
     )
 
 
-def _freeze_batch(notice: Notice, batch: list[int], links) -> int:
-    """One batch in one transaction; the number of recipients it added."""
+def _new_recipients(notice: Notice, low: int, high: int):
+    """Recipients of the batch (user ids ``low``..``high``) whose messages are not made yet:
+    a batch commits all of its rows or none, and the inbox delivery is written last."""
+    inbox = Delivery.objects.filter(
+        recipient=OuterRef("pk"),
+        channel=Channel.INBOX,
+        purpose=Delivery.Purpose.NOTICE,
+        round=0,
+    )
+    return Recipient.objects.filter(notice=notice, user_id__gte=low, user_id__lte=high).filter(
+        ~Exists(inbox)
+    )
+
+
+def _insert(model, values: dict, rows) -> int:
+    """INSERT ... SELECT of ``values`` for each row of the queryset ``rows``."""
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:  # a filter such as pk__in=[]: no rows
+        return 0
+    return insert_select(model, values, sql, list(params))
+
+
+def _const(model, field: str, value) -> tuple[str, list]:
+    db_field = model._meta.get_field(field)
+    return "%s", [db_field.get_db_prep_save(value, connection)]
+
+
+def _freeze_batch(notice: Notice, low: int, high: int, people_q, links) -> int:
+    """The people with ids ``low``..``high`` in one transaction, set-based (INSERT ...
+    SELECT: a county's 100,000 guardians are never Python objects); how many it added."""
     with transaction.atomic():
         if _lock_sending(notice.pk) != Notice.State.SENDING:
             return -1  # withdrawn or deleted meanwhile: stop
-        done = set(
-            Recipient.objects.filter(notice=notice, user_id__in=batch).values_list(
-                "user_id", flat=True
-            )
-        )
-        new = [pk for pk in batch if pk not in done]
-        if not new:
-            return 0
         now = timezone.now()
-        Recipient.objects.bulk_create(
-            [Recipient(notice=notice, user_id=pk, created_at=now) for pk in new],
-            batch_size=batch_size(),
-            ignore_conflicts=True,
+        done = Recipient.objects.filter(notice=notice).values("user_id")
+        people = (
+            User.objects.filter(people_q, pk__gte=low, pk__lte=high)
+            .exclude(pk__in=done)
+            .order_by()
+            .values(uid=F("pk"))
         )
-        recipients = dict(
-            Recipient.objects.filter(notice=notice, user_id__in=new).values_list("user_id", "pk")
+        _insert(
+            Recipient,
+            {
+                "notice": _const(Recipient, "notice", notice.pk),
+                "user": ("src.uid", []),
+                "created_at": _const(Recipient, "created_at", now),
+            },
+            people,
         )
-        children = [
-            RecipientChild(
-                recipient_id=recipients[guardian],
-                student_id=student,
-                class_unit_id=class_unit,
-                student_name=_student_name(display_name, username),
+        new = _new_recipients(notice, low, high)
+        children = (
+            links.filter(guardian_id__gte=low, guardian_id__lte=high)
+            .filter(guardian_id__in=new.values("user_id"))
+            .order_by()
+            .values(
+                rid=Subquery(
+                    Recipient.objects.filter(notice=notice, user_id=OuterRef("guardian_id"))
+                    .order_by()
+                    .values("pk")[:1]
+                ),
+                sid=F("student_id"),
+                cid=F("student__org_unit_id"),
+                name=Substr(
+                    Coalesce(NullIf("student__display_name", Value("")), "student__username"),
+                    1,
+                    RecipientChild._meta.get_field("student_name").max_length,
+                ),
             )
-            for guardian, student, display_name, username, class_unit in links.filter(
-                guardian_id__in=new
-            ).values_list(
-                "guardian_id",
-                "student_id",
-                "student__display_name",
-                "student__username",
-                "student__org_unit_id",
-            )
-        ]
-        RecipientChild.objects.bulk_create(children, batch_size=batch_size(), ignore_conflicts=True)
-        addresses = _contacts(new, set(notice.channels))
-        Delivery.objects.bulk_create(
-            _deliveries(notice, recipients, addresses, purpose=Delivery.Purpose.NOTICE, now=now),
-            batch_size=batch_size(),
-            ignore_conflicts=True,
         )
-        _notify_inbox(notice, new, notice.title)
-    return len(new)
+        _insert(
+            RecipientChild,
+            {
+                "recipient": ("src.rid", []),
+                "student": ("src.sid", []),
+                "class_unit": ("src.cid", []),
+                "student_name": ("src.name", []),
+            },
+            children,
+        )
+        _other_channels(notice, new, Delivery.Purpose.NOTICE, 0, now)
+        notify_users(
+            User.objects.filter(pk__in=new.values("user_id")),
+            notice.title,
+            notice.org_unit.name,
+            inbox_link(notice.pk),
+            category=Category.NOTICE,
+            target=notice,
+        )
+        return _inbox(notice, new, Delivery.Purpose.NOTICE, 0, now)
+
+
+def _delivery_values(notice, purpose, round, now, **extra) -> dict:
+    return {
+        "notice": _const(Delivery, "notice", notice.pk),
+        "recipient": ("src.rid", []),
+        "purpose": _const(Delivery, "purpose", purpose),
+        "round": _const(Delivery, "round", round),
+        "created_at": _const(Delivery, "created_at", now),
+        **extra,
+    }
+
+
+def _inbox(notice: Notice, recipients, purpose: str, round: int, now) -> int:
+    """The inbox deliveries of ``recipients``, delivered now; how many."""
+    rows = recipients.order_by().values(rid=F("pk"))
+    values = _delivery_values(
+        notice,
+        purpose,
+        round,
+        now,
+        channel=_const(Delivery, "channel", Channel.INBOX),
+        state=_const(Delivery, "state", Delivery.State.DELIVERED),
+        sent_at=_const(Delivery, "sent_at", now),
+        delivered_at=_const(Delivery, "delivered_at", now),
+    )
+    return _insert(Delivery, values, rows)
+
+
+def _other_channels(notice: Notice, recipients, purpose: str, round: int, now) -> None:
+    """E-mail and SMS deliveries of ``recipients`` where the notice asks for them and the
+    person has the address and did not say no (ChannelPreference defaults: SMS on, e-mail
+    off); waiting for the dispatcher, held until morning in quiet hours unless urgent."""
+    not_before = next_allowed(now, notice.urgent)
+    state = Delivery.State.HELD if not_before > now else Delivery.State.PENDING
+    prefs = ChannelPreference.objects.filter(user=OuterRef("user_id"))
+    wanted = {
+        Channel.EMAIL: ("user__email", Q(Exists(prefs.filter(email=True)))),
+        Channel.SMS: ("user__phone", ~Q(Exists(prefs.filter(sms=False)))),
+    }
+    for channel, (address, chose) in wanted.items():
+        if channel not in notice.channels:
+            continue
+        rows = (
+            recipients.exclude(**{address: ""})
+            .filter(chose)
+            .order_by()
+            .values(rid=F("pk"), addr=F(address))
+        )
+        values = _delivery_values(
+            notice,
+            purpose,
+            round,
+            now,
+            channel=_const(Delivery, "channel", channel),
+            address=("src.addr", []),
+            state=_const(Delivery, "state", state),
+            not_before=_const(Delivery, "not_before", not_before),
+        )
+        _insert(Delivery, values, rows)
 
 
 def freeze(notice_id: int) -> int:
@@ -291,13 +395,18 @@ def freeze(notice_id: int) -> int:
     notice = Notice.objects.select_related("org_unit").filter(pk=notice_id).first()
     if notice is None or notice.state != Notice.State.SENDING:
         return 0
+    links = _guardian_links(notice.audience)
+    people_q = Q(pk__in=links.values("guardian_id")) | Q(
+        pk__in=audiences.staff_ids(notice.audience)
+    )
+    people_q &= Q(is_active=True)
+    everyone = list(User.objects.filter(people_q).order_by("pk").values_list("pk", flat=True))
+    size = batch_size()
+    added = 0
     with translation.override(settings.LANGUAGE_CODE):
-        links = _guardian_links(notice.audience)
-        everyone = people(notice)
-        size = batch_size()
-        added = 0
         for start_at in range(0, len(everyone), size):
-            count = _freeze_batch(notice, everyone[start_at : start_at + size], links)
+            batch = everyone[start_at : start_at + size]
+            count = _freeze_batch(notice, batch[0], batch[-1], people_q, links)
             if count < 0:
                 return added
             added += count

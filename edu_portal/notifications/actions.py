@@ -145,6 +145,72 @@ def notify_many(
     return notes
 
 
+def insert_select(model, values: dict, rows_sql: str, rows_params: list) -> int:
+    """``INSERT INTO model (...) SELECT ... FROM (rows_sql) AS src``, one statement for any
+    number of rows; the number inserted. ``values`` maps field names to ``(sql, params)``
+    (columns of ``src`` by name); every other concrete field gets its default. For fan-outs
+    too large for model objects; no signals, no ``save()``."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    columns, exprs, params = [], [], []
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        columns.append(quote(field.column))
+        if field.name in values:
+            sql, field_params = values[field.name]
+            exprs.append(sql)
+            params += field_params
+        else:
+            exprs.append("%s")
+            params.append(field.get_db_prep_save(field.get_default(), connection))
+    # Identifiers are quoted, every value is a parameter; rows_sql is compiled by the ORM.
+    statement = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
+        f"SELECT {', '.join(exprs)} FROM ({rows_sql}) src"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, *rows_params])
+        return cursor.rowcount
+
+
+def notify_users(
+    users: models.QuerySet,
+    subject: str,
+    body: str = "",
+    link: str = "",
+    *,
+    category: str,
+    target: models.Model | None = None,
+) -> int:
+    """The same notification for every user of the queryset, in one INSERT ... SELECT (a
+    notice to a whole county); not e-mailed (callers with this many recipients mail on their
+    own terms). The number created."""
+    from django.db import connection
+
+    link = _check(link, category)
+    fields = _target_fields(target)
+    rows = users.order_by().values(notify_uid=models.F("pk"))
+    rows_sql, rows_params = rows.query.sql_with_params()
+
+    def param(field: str, value):
+        db_field = Notification._meta.get_field(field)
+        return ("%s", [db_field.get_db_prep_save(value, connection)])
+
+    values = {
+        "recipient": ("src.notify_uid", []),
+        "category": param("category", category),
+        "subject": param("subject", subject[:SUBJECT_MAX]),
+        "body": param("body", body),
+        "link": param("link", link),
+        "target_type": param("target_type", getattr(fields["target_type"], "pk", None)),
+        "target_id": param("target_id", fields["target_id"]),
+        "created_at": param("created_at", timezone.now()),
+    }
+    return insert_select(Notification, values, rows_sql, rows_params)
+
+
 def mark_read(user, pk: int) -> Notification:
     """Mark one of the user's notifications read (again: a no-op). Another person's id is
     ``Notification.DoesNotExist``, the same as an id that does not exist."""

@@ -116,7 +116,7 @@ def test_worker_killed_mid_send_resumes_without_duplicates(
     settings.NOTICE_BATCH_SIZE = 1
     notice = _create(world, notice_data)
     assert sending.start(notice.pk)
-    real = sending._notify_inbox
+    real = sending.notify_users
     calls = []
 
     def dies_on_second_batch(*args, **kwargs):
@@ -125,7 +125,7 @@ def test_worker_killed_mid_send_resumes_without_duplicates(
             raise SystemExit("worker killed")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(sending, "_notify_inbox", dies_on_second_batch)
+    monkeypatch.setattr(sending, "notify_users", dies_on_second_batch)
     with pytest.raises(SystemExit):
         sending.freeze(notice.pk)
     # The first batch (王芳: two children, three channels) committed; the second left
@@ -133,7 +133,7 @@ def test_worker_killed_mid_send_resumes_without_duplicates(
     assert _rows(notice) == {"recipients": 1, "children": 2, "deliveries": 3, "notifications": 1}
     assert Notice.objects.get(pk=notice.pk).state == Notice.State.SENDING
 
-    monkeypatch.setattr(sending, "_notify_inbox", real)
+    monkeypatch.setattr(sending, "notify_users", real)
     assert sending.freeze(notice.pk) == 2
     assert _rows(notice) == {"recipients": 3, "children": 4, "deliveries": 6, "notifications": 3}
     assert Notice.objects.get(pk=notice.pk).state == Notice.State.SENT
