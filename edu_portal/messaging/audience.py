@@ -211,9 +211,10 @@ def resolve(sender, audience: dict) -> Resolved:
 
 
 def _units_q(paths: list[str], field: str = "org_unit") -> Q:
+    lookup = f"{field}__path__startswith" if field else "path__startswith"
     query = Q(pk__in=[])
     for path in paths:
-        query |= Q(**{f"{field}__path__startswith": path})
+        query |= Q(**{lookup: path})
     return query
 
 
@@ -222,7 +223,10 @@ def student_assignments(audience: dict) -> QuerySet[RoleAssignment]:
     Unknown codes (a class deleted since) target nobody."""
     codes = [code for key in UNIT_KEYS for code in audience.get(key, [])]
     paths = list(OrgUnit.objects.filter(code__in=codes).values_list("path", flat=True))
-    query = _units_q(paths) | Q(user_id__in=audience.get("students", []))
+    # The units as a list of ids (a county has a few thousand): the database plans the
+    # sending task's joins from real numbers rather than guessing at LIKE patterns.
+    units = list(OrgUnit.objects.filter(_units_q(paths, field="")).values_list("pk", flat=True))
+    query = Q(org_unit_id__in=units) | Q(user_id__in=audience.get("students", []))
     return RoleAssignment.objects.filter(role=Role.STUDENT).filter(query)
 
 

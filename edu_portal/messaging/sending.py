@@ -235,20 +235,6 @@ def _notify_inbox(notice: Notice, user_ids: Iterable[int], subject: str) -> None
     )
 
 
-def _new_recipients(notice: Notice, low: int, high: int):
-    """Recipients of the batch (user ids ``low``..``high``) whose messages are not made yet:
-    a batch commits all of its rows or none, and the inbox delivery is written last."""
-    inbox = Delivery.objects.filter(
-        recipient=OuterRef("pk"),
-        channel=Channel.INBOX,
-        purpose=Delivery.Purpose.NOTICE,
-        round=0,
-    )
-    return Recipient.objects.filter(notice=notice, user_id__gte=low, user_id__lte=high).filter(
-        ~Exists(inbox)
-    )
-
-
 def _insert(model, values: dict, rows) -> int:
     """INSERT ... SELECT of ``values`` for each row of the queryset ``rows``."""
     try:
@@ -263,16 +249,25 @@ def _const(model, field: str, value) -> tuple[str, list]:
     return "%s", [db_field.get_db_prep_save(value, connection)]
 
 
-def _freeze_batch(notice: Notice, low: int, high: int, people_q, links) -> int:
+def _people_q(links, staff, low: int | None = None, high: int | None = None) -> Q:
+    """Active guardians of the targeted pupils and targeted staff (ids ``low``..``high``)."""
+    if low is not None:
+        links = links.filter(guardian_id__gte=low, guardian_id__lte=high)
+    return Q(is_active=True) & (Q(pk__in=links.values("guardian_id")) | Q(pk__in=staff))
+
+
+def _freeze_batch(notice: Notice, low: int, high: int, links, staff) -> int:
     """The people with ids ``low``..``high`` in one transaction, set-based (INSERT ...
     SELECT: a county's 100,000 guardians are never Python objects); how many it added."""
     with transaction.atomic():
         if _lock_sending(notice.pk) != Notice.State.SENDING:
             return -1  # withdrawn or deleted meanwhile: stop
         now = timezone.now()
-        done = Recipient.objects.filter(notice=notice).values("user_id")
+        done = Recipient.objects.filter(notice=notice, user_id__gte=low, user_id__lte=high).values(
+            "user_id"
+        )
         people = (
-            User.objects.filter(people_q, pk__gte=low, pk__lte=high)
+            User.objects.filter(_people_q(links, staff, low, high), pk__gte=low, pk__lte=high)
             .exclude(pk__in=done)
             .order_by()
             .values(uid=F("pk"))
@@ -286,7 +281,11 @@ def _freeze_batch(notice: Notice, low: int, high: int, people_q, links) -> int:
             },
             people,
         )
-        new = _new_recipients(notice, low, high)
+        # This batch's rows carry its own timestamp: earlier batches committed with another,
+        # and a batch that died left none.
+        new = Recipient.objects.filter(
+            notice=notice, user_id__gte=low, user_id__lte=high, created_at=now
+        )
         children = (
             links.filter(guardian_id__gte=low, guardian_id__lte=high)
             .filter(guardian_id__in=new.values("user_id"))
@@ -396,17 +395,16 @@ def freeze(notice_id: int) -> int:
     if notice is None or notice.state != Notice.State.SENDING:
         return 0
     links = _guardian_links(notice.audience)
-    people_q = Q(pk__in=links.values("guardian_id")) | Q(
-        pk__in=audiences.staff_ids(notice.audience)
+    staff = audiences.staff_ids(notice.audience)
+    everyone = list(
+        User.objects.filter(_people_q(links, staff)).order_by("pk").values_list("pk", flat=True)
     )
-    people_q &= Q(is_active=True)
-    everyone = list(User.objects.filter(people_q).order_by("pk").values_list("pk", flat=True))
     size = batch_size()
     added = 0
     with translation.override(settings.LANGUAGE_CODE):
         for start_at in range(0, len(everyone), size):
             batch = everyone[start_at : start_at + size]
-            count = _freeze_batch(notice, batch[0], batch[-1], people_q, links)
+            count = _freeze_batch(notice, batch[0], batch[-1], links, staff)
             if count < 0:
                 return added
             added += count
