@@ -461,6 +461,50 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
 
+# --- Home-school notices: channels (edu_portal.messaging.channels) --------------------------
+# Quiet hours ("HH:MM", local TIME_ZONE): e-mail and SMS wait until the end; urgent notices
+# do not. Equal start and end: no quiet hours.
+NOTICE_QUIET_START = env.str("NOTICE_QUIET_START", "20:00")
+NOTICE_QUIET_END = env.str("NOTICE_QUIET_END", "08:00")
+# Attempts (claims by the dispatcher) after which a delivery that keeps meeting temporary
+# errors (SMTP server away, gateway throttling) is given up as failed.
+NOTICE_MAX_ATTEMPTS = env.int("NOTICE_MAX_ATTEMPTS", 8, minimum=1)
+# Where the List-Unsubscribe mailto of notice e-mails points (empty: DEFAULT_FROM_EMAIL).
+NOTICE_UNSUBSCRIBE_MAILTO = env.str("NOTICE_UNSUBSCRIBE_MAILTO", "")
+# file (each SMS written under VAR_DIR/sms/), aliyun or tencent.
+SMS_BACKEND = env.str("SMS_BACKEND", "file")
+SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", "县教育局")
+SMS_FILE_DIR = VAR_DIR / "sms"
+SMS_TIMEOUT = env.int("SMS_TIMEOUT", 10, minimum=1)
+# Messages per second handed to the gateway by all workers together (a shared token bucket
+# in Redis; one per process without REDIS_URL).
+SMS_RATE_PER_SECOND = env.int("SMS_RATE_PER_SECOND", 20, minimum=1)
+# Per phone number: messages a day (Tencent's default cap) and seconds between two
+# identical texts.
+SMS_DAILY_CAP_PER_NUMBER = env.int("SMS_DAILY_CAP_PER_NUMBER", 10, minimum=1)
+SMS_REPEAT_SECONDS = env.int("SMS_REPEAT_SECONDS", 30, minimum=0)
+SMS_ALIYUN_ENDPOINT = env.url(
+    "SMS_ALIYUN_ENDPOINT", "https://dysmsapi.aliyuncs.com/", schemes={"http", "https"}
+)
+SMS_ALIYUN_ACCESS_KEY_ID = env.str("SMS_ALIYUN_ACCESS_KEY_ID", "")
+SMS_ALIYUN_ACCESS_KEY_SECRET = env.str("SMS_ALIYUN_ACCESS_KEY_SECRET", "", secret=True)
+SMS_ALIYUN_REGION = env.str("SMS_ALIYUN_REGION", "cn-hangzhou")
+SMS_ALIYUN_TEMPLATE_CODE = env.str("SMS_ALIYUN_TEMPLATE_CODE", "")
+SMS_TENCENT_ENDPOINT = env.url(
+    "SMS_TENCENT_ENDPOINT", "https://sms.tencentcloudapi.com/", schemes={"http", "https"}
+)
+SMS_TENCENT_SECRET_ID = env.str("SMS_TENCENT_SECRET_ID", "")
+SMS_TENCENT_SECRET_KEY = env.str("SMS_TENCENT_SECRET_KEY", "", secret=True)
+SMS_TENCENT_REGION = env.str("SMS_TENCENT_REGION", "ap-guangzhou")
+SMS_TENCENT_SDK_APP_ID = env.str("SMS_TENCENT_SDK_APP_ID", "")
+SMS_TENCENT_TEMPLATE_ID = env.str("SMS_TENCENT_TEMPLATE_ID", "")
+# The token the gateways' delivery-report callbacks carry (?token=…); empty: refused.
+SMS_REPORT_TOKEN = env.str("SMS_REPORT_TOKEN", "", secret=True)
+
+# --- Home-school notices: the guardian's short links (edu_portal.messaging.links) ---------
+# Days a notice's signed link (/n/<code>, in SMS and e-mail) opens it after sending.
+NOTICE_LINK_DAYS = env.int("NOTICE_LINK_DAYS", 30, minimum=1)
+
 # --- Home-school notices: sending (edu_portal.messaging.sending) --------------------------
 # People per batch when recipients are frozen (one transaction each) and rows per INSERT.
 NOTICE_BATCH_SIZE = env.int("NOTICE_BATCH_SIZE", 5000, minimum=100)
@@ -484,10 +528,6 @@ CELERY_BEAT_SCHEDULE["messaging-dispatch"] = {
     "schedule": 60,
     "options": {"queue": "default", "expires": 55},
 }
-
-# --- Home-school notices: the guardian's short links (edu_portal.messaging.links) ---------
-# Days a notice's signed link (/n/<code>, in SMS and e-mail) opens it after sending.
-NOTICE_LINK_DAYS = env.int("NOTICE_LINK_DAYS", 30, minimum=1)
 
 # --- Home-school notices: retention (edu_portal.messaging.retention) ----------------------
 # Days after sending that a notice keeps its recipients, receipts, replies and messages
