@@ -256,6 +256,9 @@ class Delivery(models.Model):
     # SMS gateway. Neither is idempotent: a worker killed after this point may have sent it,
     # so a later attempt finds it set and never hands the message over a second time.
     handed_at = models.DateTimeField(_("handed over"), null=True, blank=True)
+    # When the dispatcher last claimed it (→ sending): a row still "sending" long after
+    # this belonged to a worker that died, and is claimed again (see sending.claim).
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("delivery")

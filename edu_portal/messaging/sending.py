@@ -506,8 +506,16 @@ def fan_out(notice_id: int, purpose: str, round: int = 0) -> int:
 
 
 def _due() -> Q:
+    """Waiting and due, or claimed by a worker that died: still "sending" NOTICE_STUCK_MINUTES
+    after its claim. ``channels.send`` then finds out from ``handed_at`` whether the message
+    already left (recorded as sent, never sent again) or not (sent now)."""
     now = timezone.now()
-    return Q(state__in=WAITING) & (Q(not_before__isnull=True) | Q(not_before__lte=now))
+    waiting = Q(state__in=WAITING) & (Q(not_before__isnull=True) | Q(not_before__lte=now))
+    stuck = now - datetime.timedelta(minutes=settings.NOTICE_STUCK_MINUTES)
+    abandoned = Q(state=Delivery.State.SENDING) & (
+        Q(claimed_at__isnull=True) | Q(claimed_at__lt=stuck)
+    )
+    return waiting | abandoned
 
 
 def _claimable():
@@ -532,7 +540,7 @@ def claim(limit: int) -> list[int]:
                 .values_list("pk", flat=True)[:limit]
             )
             Delivery.objects.filter(pk__in=ids).update(
-                state=Delivery.State.SENDING, attempts=F("attempts") + 1
+                state=Delivery.State.SENDING, attempts=F("attempts") + 1, claimed_at=timezone.now()
             )
         return ids
     claimed = []
@@ -541,7 +549,11 @@ def claim(limit: int) -> list[int]:
         if (
             Delivery.objects.filter(pk=pk)
             .filter(_due())
-            .update(state=Delivery.State.SENDING, attempts=F("attempts") + 1)
+            .update(
+                state=Delivery.State.SENDING,
+                attempts=F("attempts") + 1,
+                claimed_at=timezone.now(),
+            )
         ):
             claimed.append(pk)
     return claimed

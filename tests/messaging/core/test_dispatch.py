@@ -55,3 +55,43 @@ def test_messages_of_a_withdrawn_notice_are_not_claimed(world, notice_data):
     notice = _sent_notice(world, notice_data)
     Notice.objects.filter(pk=notice.pk).update(state=Notice.State.WITHDRAWN)
     assert sending.claim(10) == []
+
+
+def test_a_worker_killed_mid_send_leaves_one_sms_per_number(
+    world, notice_data, settings, tmp_path, monkeypatch
+):
+    """The real channels with the file backend. One worker dies after handing an SMS to the
+    gateway (handed_at set, still "sending"), another before handing one over; after
+    NOTICE_STUCK_MINUTES the dispatcher claims both again: the first is recorded as sent
+    without a second message, the second is sent once."""
+    settings.SMS_BACKEND = "file"
+    settings.SMS_FILE_DIR = tmp_path / "sms"
+    settings.NOTICE_QUIET_START = settings.NOTICE_QUIET_END = "00:00"  # no quiet hours
+    settings.NOTICE_STUCK_MINUTES = 15
+    notice = _sent_notice(world, notice_data)
+    Delivery.objects.filter(notice=notice, channel="email").update(state=Delivery.State.SKIPPED)
+    sms = list(Delivery.objects.filter(notice=notice, channel="sms").order_by("pk"))
+    assert len(sms) == 2
+    handed, dead = sms
+
+    # First worker: claims both, hands the first to the gateway, and is killed before it
+    # records that (the row is put back as the crash leaves it: "sending", handed_at set);
+    # the second it never reaches.
+    assert sorted(sending.claim(10)) == [handed.pk, dead.pk]
+    channels.send(Delivery.objects.get(pk=handed.pk))
+    Delivery.objects.filter(pk=handed.pk).update(state=Delivery.State.SENDING, sent_at=None)
+    assert Delivery.objects.get(pk=handed.pk).handed_at is not None
+    files = sorted(p.name for p in settings.SMS_FILE_DIR.iterdir())
+    assert files == [f"{handed.pk}.txt"]
+
+    # Too early: a live worker may still be sending them.
+    assert sending.dispatch(seconds=5) == 0
+    long_ago = timezone.now() - datetime.timedelta(minutes=16)
+    Delivery.objects.filter(pk__in=[handed.pk, dead.pk]).update(claimed_at=long_ago)
+    assert sending.dispatch(seconds=5) == 2
+    assert sending.dispatch(seconds=5) == 0
+
+    states = dict(Delivery.objects.filter(pk__in=[handed.pk, dead.pk]).values_list("pk", "state"))
+    assert states == {handed.pk: Delivery.State.SENT, dead.pk: Delivery.State.SENT}
+    files = sorted(p.name for p in settings.SMS_FILE_DIR.iterdir())
+    assert files == sorted([f"{handed.pk}.txt", f"{dead.pk}.txt"])  # one SMS each
