@@ -53,10 +53,18 @@ def families(schools) -> Families:  # noqa: F811
 
 @pytest.fixture
 def eager(settings, django_capture_on_commit_callbacks):
-    """Run what actions queue after commit, with Celery tasks inline: ``with eager(): ...``."""
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+    """Run what actions queue after commit, with Celery tasks inline: ``with eager(): ...``.
+
+    The Celery app's own configuration is switched: it reads the Django setting once, so
+    changing ``CELERY_TASK_ALWAYS_EAGER`` after another test used the app did nothing and
+    the task went to the broker instead (the test passed alone, failed in the suite)."""
+    from edu_portal.celery import app
+
+    saved = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
 
     def run():
         return django_capture_on_commit_callbacks(execute=True)
 
-    return run
+    yield run
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
