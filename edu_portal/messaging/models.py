@@ -272,6 +272,8 @@ class Delivery(models.Model):
         indexes = [
             models.Index(fields=["channel", "state", "not_before"], name="delivery_due"),
             models.Index(fields=["gateway", "gateway_id"], name="delivery_gateway_id"),
+            # The daily cap per number counts today's SMS to one address before each send.
+            models.Index(fields=["channel", "address", "handed_at"], name="delivery_address_day"),
         ]
 
     def __str__(self) -> str:
