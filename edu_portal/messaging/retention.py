@@ -7,6 +7,9 @@ Before that, the counts go into ``Notice.totals``, in the shape of
 ``reports.report(notice, names=False)`` plus the answers per choice, so the sender's report
 and the API still show numbers (``totals["purged_at"]`` says they come from there).
 
+The receipts' audit entries stay (that a guardian read, confirmed or answered, and when),
+with the answers blanked in them.
+
 Kept: the notice itself (title, text, audience as chosen, sender) and its attachments,
 which are what the school published, not data about the families; the bell notifications
 of guardians, which are theirs (the notification centre has its own clean-up).
@@ -24,7 +27,9 @@ import logging
 import time
 from datetime import timedelta
 
+from auditlog.models import LogEntry
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -90,6 +95,7 @@ def purge_notice(notice_id: int, now=None) -> dict | None:
         sms_ids = list(
             Delivery.objects.filter(notice=notice, channel=Channel.SMS).values_list("pk", flat=True)
         )
+        _redact_answers(Recipient.objects.filter(notice=notice).values_list("pk", flat=True))
         deleted = {
             "deliveries": Delivery.objects.filter(notice=notice).delete()[0],
             "children": RecipientChild.objects.filter(recipient__notice=notice).delete()[0],
@@ -107,6 +113,37 @@ def purge_notice(notice_id: int, now=None) -> dict | None:
             )
         transaction.on_commit(lambda: _remove_sms_files(sms_ids))
     return deleted
+
+
+# What a guardian answered, as the receipts' audit entries carry it (``receipts.reply``).
+ANSWER_FIELDS = ("reply_choice", "reply_text")
+
+
+def _redact_answers(recipient_ids) -> int:
+    """Blank the answers in the audit entries of these recipients: the entry that a guardian
+    answered, and when, stays; what they wrote (a child's allergy, a phone number) is the
+    reply the retention period deletes."""
+    recipient_type = ContentType.objects.get_for_model(Recipient)
+    ids = [str(pk) for pk in recipient_ids]
+    redacted = 0
+    for start in range(0, len(ids), 1000):
+        entries = LogEntry.objects.filter(
+            content_type=recipient_type, object_pk__in=ids[start : start + 1000]
+        ).only("pk", "changes")
+        changed = []
+        for entry in entries:
+            changes = entry.changes if isinstance(entry.changes, dict) else {}
+            if not any(field in changes for field in ANSWER_FIELDS):
+                continue
+            for field in ANSWER_FIELDS:
+                if field in changes:
+                    changes[field] = ["", ""]
+            entry.changes = changes
+            changed.append(entry)
+        # A queryset write: LogEntry's pre_save hook would stamp the purge's context on it.
+        LogEntry.objects.bulk_update(changed, ["changes"])
+        redacted += len(changed)
+    return redacted
 
 
 def _remove_sms_files(delivery_ids) -> int:

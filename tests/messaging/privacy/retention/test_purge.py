@@ -151,3 +151,20 @@ def test_beat_task_and_old_sms_files_swept(
     assert sms and not any(path.exists() for path in sms)
     assert not stray.exists() and fresh.exists()
     assert purge_expired.delay().get() == 0
+
+
+def test_purge_removes_the_replies_from_the_audit_log(world, notice_data):
+    """The audit log's entries of a guardian's answer carry its text: past the retention
+    period the answer is gone there too (the entry that it happened stays)."""
+    notice = send(world, notice_data, reply_text=True)
+    mum = Recipient.objects.get(notice=notice, user=world.mum)
+    receipts.reply(mum, "不同意", "孩子对花生过敏，电话13912345678")
+    entries = LogEntry.objects.filter(content_type__model="recipient", object_pk=str(mum.pk))
+    assert "花生过敏" in str(list(entries.values_list("changes", flat=True)))
+    age(notice, 31)
+
+    assert retention.purge_expired() == 1
+    kept = list(entries.values_list("changes", "changes_text", "object_repr"))
+    assert kept, "the entry that the guardian answered stays"
+    assert "花生过敏" not in str(kept) and "不同意" not in str(kept)
+    assert "13912345678" not in str(kept)
