@@ -42,11 +42,16 @@ def delivery_report(request: HttpRequest, vendor: str) -> HttpResponse:
     given = request.GET.get("token", "")
     if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
         return JsonResponse(refused("bad token"), status=403)
-    if int(request.headers.get("Content-Length") or 0) > MAX_REPORT_BYTES:
+    try:
+        length = int(request.headers.get("Content-Length") or 0)
+    except ValueError:
+        return JsonResponse(refused("bad Content-Length"), status=400)
+    if length > MAX_REPORT_BYTES:
         return JsonResponse(refused("too large"), status=413)
     try:
         items = json.loads(request.body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    # RecursionError: "[[[[…" nested beyond the parser's depth.
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return JsonResponse(refused("body is not JSON"), status=400)
     if isinstance(items, dict):
         items = [items]
