@@ -112,7 +112,8 @@ def _field_error(field: str, message: str, code: str = "invalid") -> ValidationE
 
 def _clean_fields(data: dict, *, now) -> dict:
     """The notice's fields checked and normalised (all of FIELDS present)."""
-    title = (data.get("title") or "").strip()
+    # One line: the title becomes an SMS and an e-mail subject.
+    title = " ".join((data.get("title") or "").split())
     if not title:
         raise _field_error("title", _("Give the notice a title."), "required")
     limit = Notice._meta.get_field("title").max_length

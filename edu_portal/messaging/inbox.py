@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import nh3
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -29,6 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from edu_portal.access import client_ip
 from edu_portal.accounts.permissions import has_perm
 from edu_portal.messaging import consent, links, receipts
+from edu_portal.messaging.actions import clean_body
 from edu_portal.messaging.models import Notice, NoticeAttachment, Recipient
 from edu_portal.storage.serving import serve_stored
 
@@ -80,9 +80,9 @@ def _detail_context(recipient: Recipient, **extra) -> dict:
         "recipient": recipient,
         "notice": notice,
         "withdrawn": withdrawn,
-        # Stored cleaned; cleaned again here, since a page must not trust what another
-        # module wrote (a row from the admin or an import).
-        "body": "" if withdrawn else mark_safe(nh3.clean(notice.body)),  # noqa: S308
+        # Stored cleaned; cleaned again here with the same allow-list, since a page must
+        # not trust what another module wrote (a row from the admin or an import).
+        "body": "" if withdrawn else mark_safe(clean_body(notice.body)),  # noqa: S308
         "attachments": [] if withdrawn else notice.attachments.all(),
         "concerns": receipts.concerns_text(recipient.concerns),
         "choices": notice.reply_choices or [],

@@ -11,11 +11,13 @@ from collections import Counter, defaultdict
 
 from django.conf import settings
 from django.db.models import Count
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from edu_portal.accounts.models import OrgUnit, User
 from edu_portal.messaging import audience as audience_module
 from edu_portal.messaging import privacy, receipts, reports, sending
+from edu_portal.messaging.actions import clean_body
 from edu_portal.messaging.models import Channel, Delivery, Notice, Recipient, RecipientChild
 
 
@@ -199,7 +201,8 @@ def preview(notice: Notice) -> dict:
         "sent_at": notice.sent_at,
         "title": notice.title,
         "children": _sample_children(notice),
-        "body": notice.body,
+        # The stored body is clean; cleaned again (same allow-list) before |safe.
+        "body": mark_safe(clean_body(notice.body)),  # noqa: S308
         "attachments": list(notice.attachments.all()),
         "ack": notice.ack,
         "choices": notice.reply_choices,

@@ -47,6 +47,15 @@ def test_create_returns_id_and_cleans_the_body(world, api, notice_data):
     assert notice.channels == ["inbox", "email", "sms"]
 
 
+def test_a_title_is_one_line(world, api, notice_data):
+    """It becomes an SMS text and an e-mail subject: line breaks are folded into spaces."""
+    response = api(world.admin).post(
+        "/api/v1/notices/", notice_data(title="春游\r\n回执\t通知 "), format="json"
+    )
+    assert response.status_code == 201
+    assert Notice.objects.get(pk=response.json()["id"]).title == "春游 回执 通知"
+
+
 def test_send_twice_changes_nothing(world, api, sent, django_capture_on_commit_callbacks):
     counts = (Recipient.objects.count(), Delivery.objects.count(), Notification.objects.count())
     with django_capture_on_commit_callbacks(execute=True):
