@@ -113,6 +113,15 @@ def notice_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
     return render(request, "messaging/inbox/detail.html", context)
 
 
+def _done(action: str) -> str | None:
+    """The sentence that says a receipt was recorded."""
+    return {
+        "read": _("Recorded: you have read this notice."),
+        "confirm": _("Thank you, your confirmation is recorded."),
+        "reply": _("Thank you, your reply is recorded."),
+    }.get(action)
+
+
 def _answer(
     request: HttpRequest, recipient: Recipient
 ) -> tuple[str | None, ValidationError | None]:
@@ -123,13 +132,13 @@ def _answer(
         if action == "read":
             receipts.ensure_open(recipient)
             receipts.mark_read(recipient, ip=ip)
-            return _("Recorded: you have read this notice."), None
+            return _done(action), None
         if action == "confirm":
             receipts.confirm(recipient, ip=ip)
-            return _("Thank you, your confirmation is recorded."), None
+            return _done(action), None
         if action == "reply":
             receipts.reply(recipient, request.POST.get("choice"), request.POST.get("text"), ip=ip)
-            return _("Thank you, your reply is recorded."), None
+            return _done(action), None
     except ValidationError as error:
         return None, error
     return None, ValidationError(_("Choose what to do with the notice."), code="invalid")
@@ -194,21 +203,29 @@ def _link_refused(request: HttpRequest, expired: bool) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
-@never_cache
-def link_page(request: HttpRequest, code: str) -> HttpResponse:
-    """The notice for the guardian the link was made for, and that notice only. GET shows
-    it; a POST from it records. No session is made: the link is the only credential, and
-    it opens nothing else."""
+def _resolve(request: HttpRequest, code: str) -> Recipient | HttpResponse:
+    """The recipient of an active guardian the link was made for, or the refusal page."""
     try:
         recipient = links.resolve(code)
     except links.LinkExpired:
         return _link_refused(request, expired=True)
     except links.LinkInvalid:
         return _link_refused(request, expired=False)
-    guardian = recipient.user
-    if not guardian.is_active:
+    if not recipient.user.is_active:
         return _link_refused(request, expired=False)
+    return recipient
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+def link_page(request: HttpRequest, code: str) -> HttpResponse:
+    """The notice for the guardian the link was made for, and that notice only. GET shows
+    it; a POST from it records. No session is made: the link is the only credential, and
+    it opens nothing else."""
+    recipient = _resolve(request, code)
+    if isinstance(recipient, HttpResponse):
+        return recipient
+    guardian = recipient.user
     needs_consent = consent.needs_consent(guardian)
     action_url = links.short_url(recipient)
     if request.method == "POST":
@@ -238,11 +255,7 @@ def link_page(request: HttpRequest, code: str) -> HttpResponse:
                 posted=request.POST,
             )
             return render(request, "messaging/inbox/link.html", context, status=400)
-    done = {
-        "read": _("Recorded: you have read this notice."),
-        "confirm": _("Thank you, your confirmation is recorded."),
-        "reply": _("Thank you, your reply is recorded."),
-    }.get(request.GET.get("done", ""))
+    done = _done(request.GET.get("done", ""))
     context = _detail_context(
         recipient, action=action_url, via_link=True, needs_consent=needs_consent, done=done
     )
@@ -251,13 +264,10 @@ def link_page(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_safe
 def link_attachment(request: HttpRequest, code: str, attachment_id: int) -> HttpResponse:
-    try:
-        recipient = links.resolve(code)
-    except links.LinkExpired:
-        return _link_refused(request, expired=True)
-    except links.LinkInvalid:
-        return _link_refused(request, expired=False)
-    if not recipient.user.is_active or consent.needs_consent(recipient.user):
+    recipient = _resolve(request, code)
+    if isinstance(recipient, HttpResponse):
+        return recipient
+    if consent.needs_consent(recipient.user):
         return _link_refused(request, expired=False)
     return _serve_attachment(request, recipient, attachment_id)
 
@@ -283,24 +293,9 @@ def manifest(request: HttpRequest) -> HttpResponse:
         "background_color": "#ffffff",
         "theme_color": "#1a5fb4",
         "icons": [
-            {
-                "src": static("img/favicon.svg"),
-                "sizes": "any",
-                "type": "image/svg+xml",
-                "purpose": "any",
-            },
-            {
-                "src": static("messaging/icon-192.png"),
-                "sizes": "192x192",
-                "type": "image/png",
-                "purpose": "any",
-            },
-            {
-                "src": static("messaging/icon-512.png"),
-                "sizes": "512x512",
-                "type": "image/png",
-                "purpose": "any",
-            },
+            _icon("img/favicon.svg", "any", "image/svg+xml"),
+            _icon("messaging/icon-192.png", "192x192", "image/png"),
+            _icon("messaging/icon-512.png", "512x512", "image/png"),
         ],
     }
     body = json.dumps(data, ensure_ascii=False)
