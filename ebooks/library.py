@@ -19,15 +19,15 @@ from dataclasses import dataclass, field, fields
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
+from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from catalog import browse, kinds, policy
+from catalog.audience import Favour, favour_order
 from catalog.models import Resource
 from catalog.search import SearchQuery, SearchUnavailable, search
 from catalog.search.query import MAX_WINDOW
-from catalog.taxonomy import stage_of_grade
 
 FIXED = {"kind": [Resource.Kind.EBOOK]}
 FACETS = ("grade", "subject")
@@ -134,21 +134,15 @@ def _browse(
 ) -> Shelf:
     base = _ebooks(request)
     shelf_qs = browse._apply(base, params)
-    order: list = list(_ORDER[params.sort])
+    order = _ORDER[params.sort]
     if params.sort == "readers":
         shelf_qs = shelf_qs.annotate(readers=Count("reading_positions"))
-    if favoured is not None:
-        # The reader's grade, then the rest of its stage (小学 before 初中 for a pupil).
-        shelf_qs = shelf_qs.annotate(
-            remoteness=Case(
-                When(grade=favoured, then=Value(0)),
-                When(stage=stage_of_grade(favoured) or "", then=Value(1)),
-                default=Value(2),
-                output_field=IntegerField(),
-            )
-        )
-        order.insert(0, "remoteness")
-    shelf_qs = shelf_qs.select_related("ebook").order_by(*order)
+    # The reader's grade, then the rest of its stage (小学 before 初中 for a pupil).
+    shelf_qs = favour_order(
+        shelf_qs.select_related("ebook"),
+        Favour(favoured) if favoured is not None else None,
+        *order,
+    )
     paginator = Paginator(shelf_qs, page_size)
     pages = min(paginator.num_pages, _max_pages(page_size))
     page = paginator.page(min(params.page, pages))
