@@ -133,52 +133,12 @@ def _guardian_links(audience: dict):
     )
 
 
-def people(notice: Notice) -> list[int]:
-    """Ids of everyone the notice goes to: the guardians of the targeted pupils (not those
-    flagged, nor locked accounts) and the targeted staff; each once, in id order."""
-    guardians = _guardian_links(notice.audience).values_list("guardian_id", flat=True)
-    staff = audiences.staff_ids(notice.audience)
-    return sorted({*guardians.distinct(), *staff})
-
-
 def _lock_sending(notice_id: int) -> str | None:
     """Lock the notice row until the batch commits; its state (None if deleted)."""
     states = list(
         Notice.objects.select_for_update().filter(pk=notice_id).values_list("state", flat=True)
     )
     return states[0] if states else None
-
-
-def _student_name(display_name: str, username: str) -> str:
-    limit = RecipientChild._meta.get_field("student_name").max_length
-    return (display_name or username)[:limit]
-
-
-def _contacts(user_ids: list[int], channels: set[str]) -> dict[int, dict[str, str]]:
-    """Per person, the address of each channel they get the notice on besides the inbox:
-    e-mail when they have an address and chose e-mail, SMS when they have a mobile number
-    and did not turn SMS off (defaults of ChannelPreference: SMS on, e-mail off)."""
-    if not channels & {Channel.EMAIL, Channel.SMS}:
-        return {}
-    prefs = {
-        row[0]: row[1:]
-        for row in ChannelPreference.objects.filter(user_id__in=user_ids).values_list(
-            "user_id", "email", "sms"
-        )
-    }
-    result: dict[int, dict[str, str]] = {}
-    for pk, email, phone in User.objects.filter(pk__in=user_ids).values_list(
-        "pk", "email", "phone"
-    ):
-        wants_email, wants_sms = prefs.get(pk, (False, True))
-        addresses = {}
-        if Channel.EMAIL in channels and email and wants_email:
-            addresses[Channel.EMAIL] = email
-        if Channel.SMS in channels and phone and wants_sms:
-            addresses[Channel.SMS] = phone
-        if addresses:
-            result[pk] = addresses
-    return result
 
 
 def _deliveries(
