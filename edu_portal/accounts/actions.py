@@ -57,8 +57,10 @@ def _audited(actor):
     return audit.actor_context(None if actor is SYSTEM else actor)
 
 
-def _can_manage_user(actor, user: User) -> bool:
-    """users.manage over every unit the user belongs to (their unit and role units)."""
+def can_manage_user(actor, user: User) -> bool:
+    """May ``actor`` manage ``user``: users.manage over every unit the user belongs to (their
+    unit and role units; so a guardian with children in two schools is managed by neither
+    school alone)."""
     if actor is SYSTEM:
         return True
     units = [ra.org_unit for ra in user.role_assignments.select_related("org_unit")]
@@ -388,7 +390,7 @@ def create_user(
 
 def set_remote_access(actor, user: User, allowed: bool) -> User:
     """Let a staff member open intranet-only content from outside the intranet (or stop it)."""
-    if not _can_manage_user(actor, user):
+    if not can_manage_user(actor, user):
         raise PermissionDenied(
             _(
                 "You cannot change remote access for this user: they are outside the units "
@@ -415,7 +417,7 @@ def set_remote_access(actor, user: User, allowed: bool) -> User:
 
 def set_active(actor, user: User, active: bool) -> User:
     """Disable an account (it can no longer sign in) or enable it again."""
-    if not _can_manage_user(actor, user):
+    if not can_manage_user(actor, user):
         raise PermissionDenied(
             _("You cannot change this account: it is outside the units you manage.")
         )
@@ -431,7 +433,7 @@ def set_active(actor, user: User, active: bool) -> User:
 
 def unlock_login(actor, user: User) -> None:
     """Lift the lock after repeated failed sign-ins, before it runs out on its own."""
-    if not _can_manage_user(actor, user):
+    if not can_manage_user(actor, user):
         raise PermissionDenied(
             _("You cannot unlock this account: it is outside the units you manage.")
         )
@@ -489,20 +491,22 @@ def _require_student_managed(actor, student: User) -> None:
         )
 
 
-def _is_bureau_or_system(actor) -> bool:
+def is_bureau_or_system(actor) -> bool:
     return actor is SYSTEM or permissions.is_bureau_admin(actor)
 
 
-# Roles a parent may also hold: a teacher is often a parent at the same school.
-GUARDIAN_COMPATIBLE_ROLES = frozenset({Role.GUARDIAN, Role.TEACHER})
+# The roles of ordinary accounts: a school administrator may reset, lock or link them (a
+# teacher is often a parent at the same school).
+ORDINARY_ROLES = frozenset({Role.TEACHER, Role.STUDENT, Role.GUARDIAN})
 
 
-def may_not_be_linked_as_guardian(user: User) -> bool:
-    """Superusers, Django staff and holders of an administrating or reviewing role."""
+def is_privileged_account(user: User) -> bool:
+    """Superusers, Django staff and holders of an administrating or reviewing role: not a
+    school administrator's to link as a guardian, reset, lock or rename."""
     if user.is_superuser or user.is_staff:
         return True
     roles = set(user.role_assignments.values_list("role", flat=True))
-    return bool(roles - GUARDIAN_COMPATIBLE_ROLES - {Role.STUDENT})
+    return bool(roles - ORDINARY_ROLES)
 
 
 def link_guardian(
@@ -530,7 +534,7 @@ def link_guardian(
         )
     if guardian.pk == student.pk:
         raise ValidationError(_("A student cannot be their own guardian."), code="self")
-    if may_not_be_linked_as_guardian(guardian) and not _is_bureau_or_system(actor):
+    if is_privileged_account(guardian) and not is_bureau_or_system(actor):
         # A school administrator who links an account also gets to manage it through the
         # link (reset, lock): an administrator's or reviewer's account named by a phone
         # number must not fall into another school's hands that way.
@@ -585,9 +589,3 @@ def unlink_guardian(actor, guardian: User, student: User) -> bool:
         link.delete()
         sync_guardian_roles(guardian)
     return True
-
-
-def can_manage_user(actor, user: User) -> bool:
-    """May ``actor`` manage ``user``: users.manage over every unit the user belongs to (so a
-    guardian with children in two schools is managed by neither school alone)."""
-    return _can_manage_user(actor, user)

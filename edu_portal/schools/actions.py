@@ -27,8 +27,6 @@ from edu_portal.schools import roster
 
 # Who the console creates and lists.
 PERSON_KINDS = ("teacher", "student", "guardian")
-# Accounts a school administrator may hand a new password to: not staff with more rights.
-RESETTABLE_ROLES = frozenset({Role.TEACHER, Role.STUDENT, Role.GUARDIAN})
 
 _PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105  (an alphabet, not a password)
 
@@ -360,9 +358,9 @@ def _require_ordinary_account(actor, user: User) -> None:
     administrator, reviewer or superuser who belongs to the school is not the school
     administrator's to lock, unlock or rename (the bureau administrator's only)."""
     _require_person(actor, user)
-    if actor is account_actions.SYSTEM or permissions.is_bureau_admin(actor):
+    if account_actions.is_bureau_or_system(actor):
         return
-    if user.is_staff or user.is_superuser or user.role_set() - RESETTABLE_ROLES:
+    if account_actions.is_privileged_account(user):
         raise PermissionDenied(
             _(
                 "%(user)s is an administrator or reviewer: only the bureau administrator can "
@@ -376,8 +374,7 @@ def _check_resettable(actor, user: User) -> None:
     _require_person(actor, user)
     if actor.pk == user.pk:
         raise ValidationError(_("Change your own password on the password page."))
-    roles = user.role_set()
-    if user.is_staff or user.is_superuser or roles - RESETTABLE_ROLES:
+    if account_actions.is_privileged_account(user):
         raise PermissionDenied(
             _(
                 "%(user)s is an administrator or reviewer: they reset their password by "

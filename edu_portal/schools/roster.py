@@ -655,7 +655,7 @@ def _compare_with_database(school: OrgUnit, plan: Plan) -> None:
                         % {"phone": phone},
                     )
                 )
-            elif account_actions.may_not_be_linked_as_guardian(user):
+            elif account_actions.is_privileged_account(user):
                 plan.errors.append(
                     RowError(
                         0,
