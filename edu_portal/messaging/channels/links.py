@@ -1,5 +1,4 @@
-"""The guardian's link to a notice, from the signed-link module (M3's
-``edu_portal.messaging.links``), imported when first needed."""
+"""The guardian's link to a notice, from the signed-link module ``edu_portal.messaging.links``."""
 
 from __future__ import annotations
 
@@ -7,13 +6,12 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
+from .. import links
 from ..models import Recipient
 
 
 def notice_url(recipient: Recipient) -> str:
     """The absolute link (``SITE_URL`` before the site path, when it is set)."""
-    from edu_portal.messaging import links
-
     url = links.short_url(recipient)
     if url.startswith("/"):
         url = settings.NOTIFICATIONS_SITE_URL.rstrip("/") + url
