@@ -27,7 +27,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.exceptions import EmptyResultSet, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf, Substr
@@ -46,7 +46,13 @@ from edu_portal.messaging.models import (
     Recipient,
     RecipientChild,
 )
-from edu_portal.notifications.actions import insert_select, notify, notify_many, notify_users
+from edu_portal.notifications.actions import (
+    db_value,
+    insert_select,
+    notify,
+    notify_many,
+    notify_users,
+)
 from edu_portal.notifications.models import Category
 
 log = logging.getLogger(__name__)
@@ -195,20 +201,6 @@ def _notify_inbox(notice: Notice, user_ids: Iterable[int], subject: str) -> None
     )
 
 
-def _insert(model, values: dict, rows) -> int:
-    """INSERT ... SELECT of ``values`` for each row of the queryset ``rows``."""
-    try:
-        sql, params = rows.query.sql_with_params()
-    except EmptyResultSet:  # a filter such as pk__in=[]: no rows
-        return 0
-    return insert_select(model, values, sql, list(params))
-
-
-def _const(model, field: str, value) -> tuple[str, list]:
-    db_field = model._meta.get_field(field)
-    return "%s", [db_field.get_db_prep_save(value, connection)]
-
-
 def _people_q(links, staff, low: int | None = None, high: int | None = None) -> Q:
     """Active guardians of the targeted pupils and targeted staff (ids ``low``..``high``)."""
     if low is not None:
@@ -232,12 +224,12 @@ def _freeze_batch(notice: Notice, low: int, high: int, links, staff) -> int:
             .order_by()
             .values(uid=F("pk"))
         )
-        _insert(
+        insert_select(
             Recipient,
             {
-                "notice": _const(Recipient, "notice", notice.pk),
+                "notice": db_value(Recipient, "notice", notice.pk),
                 "user": ("src.uid", []),
-                "created_at": _const(Recipient, "created_at", now),
+                "created_at": db_value(Recipient, "created_at", now),
             },
             people,
         )
@@ -265,7 +257,7 @@ def _freeze_batch(notice: Notice, low: int, high: int, links, staff) -> int:
                 ),
             )
         )
-        _insert(
+        insert_select(
             RecipientChild,
             {
                 "recipient": ("src.rid", []),
@@ -289,11 +281,11 @@ def _freeze_batch(notice: Notice, low: int, high: int, links, staff) -> int:
 
 def _delivery_values(notice, purpose, round, now, **extra) -> dict:
     return {
-        "notice": _const(Delivery, "notice", notice.pk),
+        "notice": db_value(Delivery, "notice", notice.pk),
         "recipient": ("src.rid", []),
-        "purpose": _const(Delivery, "purpose", purpose),
-        "round": _const(Delivery, "round", round),
-        "created_at": _const(Delivery, "created_at", now),
+        "purpose": db_value(Delivery, "purpose", purpose),
+        "round": db_value(Delivery, "round", round),
+        "created_at": db_value(Delivery, "created_at", now),
         **extra,
     }
 
@@ -306,12 +298,12 @@ def _inbox(notice: Notice, recipients, purpose: str, round: int, now) -> int:
         purpose,
         round,
         now,
-        channel=_const(Delivery, "channel", Channel.INBOX),
-        state=_const(Delivery, "state", Delivery.State.DELIVERED),
-        sent_at=_const(Delivery, "sent_at", now),
-        delivered_at=_const(Delivery, "delivered_at", now),
+        channel=db_value(Delivery, "channel", Channel.INBOX),
+        state=db_value(Delivery, "state", Delivery.State.DELIVERED),
+        sent_at=db_value(Delivery, "sent_at", now),
+        delivered_at=db_value(Delivery, "delivered_at", now),
     )
-    return _insert(Delivery, values, rows)
+    return insert_select(Delivery, values, rows)
 
 
 def _other_channels(notice: Notice, recipients, purpose: str, round: int, now) -> None:
@@ -339,12 +331,12 @@ def _other_channels(notice: Notice, recipients, purpose: str, round: int, now) -
             purpose,
             round,
             now,
-            channel=_const(Delivery, "channel", channel),
+            channel=db_value(Delivery, "channel", channel),
             address=("src.addr", []),
-            state=_const(Delivery, "state", state),
-            not_before=_const(Delivery, "not_before", not_before),
+            state=db_value(Delivery, "state", state),
+            not_before=db_value(Delivery, "not_before", not_before),
         )
-        _insert(Delivery, values, rows)
+        insert_select(Delivery, values, rows)
 
 
 def freeze(notice_id: int) -> int:

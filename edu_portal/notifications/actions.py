@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import EmptyResultSet
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -145,13 +146,24 @@ def notify_many(
     return notes
 
 
-def insert_select(model, values: dict, rows_sql: str, rows_params: list) -> int:
-    """``INSERT INTO model (...) SELECT ... FROM (rows_sql) AS src``, one statement for any
-    number of rows; the number inserted. ``values`` maps field names to ``(sql, params)``
-    (columns of ``src`` by name); every other concrete field gets its default. For fan-outs
-    too large for model objects; no signals, no ``save()``."""
+def db_value(model, field: str, value) -> tuple[str, list]:
+    """A constant for :func:`insert_select`: ``value`` as ``field`` of ``model`` stores it."""
     from django.db import connection
 
+    return "%s", [model._meta.get_field(field).get_db_prep_save(value, connection)]
+
+
+def insert_select(model, values: dict, rows: models.QuerySet) -> int:
+    """``INSERT INTO model (...) SELECT ... FROM (rows) AS src``, one statement for any
+    number of rows; the number inserted. ``values`` maps field names to ``(sql, params)``
+    (columns of ``src`` by name, or :func:`db_value`); every other concrete field gets its
+    default. For fan-outs too large for model objects; no signals, no ``save()``."""
+    from django.db import connection
+
+    try:
+        rows_sql, rows_params = rows.query.sql_with_params()
+    except EmptyResultSet:  # a filter such as pk__in=[]: no rows
+        return 0
     quote = connection.ops.quote_name
     columns, exprs, params = [], [], []
     for field in model._meta.concrete_fields:
@@ -187,16 +199,11 @@ def notify_users(
     """The same notification for every user of the queryset, in one INSERT ... SELECT (a
     notice to a whole county); not e-mailed (callers with this many recipients mail on their
     own terms). The number created."""
-    from django.db import connection
-
     link = _check(link, category)
     fields = _target_fields(target)
-    rows = users.order_by().values(notify_uid=models.F("pk"))
-    rows_sql, rows_params = rows.query.sql_with_params()
 
     def param(field: str, value):
-        db_field = Notification._meta.get_field(field)
-        return ("%s", [db_field.get_db_prep_save(value, connection)])
+        return db_value(Notification, field, value)
 
     values = {
         "recipient": ("src.notify_uid", []),
@@ -208,7 +215,8 @@ def notify_users(
         "target_id": param("target_id", fields["target_id"]),
         "created_at": param("created_at", timezone.now()),
     }
-    return insert_select(Notification, values, rows_sql, rows_params)
+    rows = users.order_by().values(notify_uid=models.F("pk"))
+    return insert_select(Notification, values, rows)
 
 
 def mark_read(user, pk: int) -> Notification:
