@@ -16,7 +16,6 @@ from __future__ import annotations
 import io
 import posixpath
 import re
-import threading
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.previews import ReasonedError, extract
 from catalog.previews.extract import ExtractionError, SafeZip
+from catalog.previews.thumbnails import PDFIUM_LOCK
 
 EPUB_MIMETYPE = b"application/epub+zip"
 # A single member this much bigger than its compressed size is a bomb, not a book (text
@@ -39,8 +39,6 @@ MAX_TOC_ENTRIES = 5000
 MAX_TOC_DEPTH = 8
 COVER_HEIGHT = 1000  # pixels of the PDF first page rendered as the cover
 MAX_COVER_WIDTH = 4000  # a very wide page is rendered smaller, not 1000 px high
-
-_pdfium_lock = threading.Lock()  # PDFium must not be entered from two threads at once
 
 
 class IngestError(ReasonedError):
@@ -612,7 +610,7 @@ def render_pdf_page(path: Path, *, height: int = COVER_HEIGHT, page: int = 0) ->
     """The page rendered as a JPEG ``height`` pixels high (the cover of a PDF book)."""
     import pypdfium2 as pdfium
 
-    with _pdfium_lock:
+    with PDFIUM_LOCK:
         try:
             document = pdfium.PdfDocument(str(path))
             try:

@@ -26,7 +26,9 @@ log = logging.getLogger(__name__)
 THUMBNAIL_WIDTH = 240  # the 96 css px list box, sharp on high-density phone screens
 MAX_ASPECT = 3.0  # a page taller than 3× its width is cut, not squeezed into a sliver
 JPEG_TYPE = "image/jpeg"
-_pdfium_lock = threading.Lock()
+#: PDFium is not thread-safe: every renderer in the process (these thumbnails, the e-book
+#: covers of ``ebooks.parse``) holds this one lock.
+PDFIUM_LOCK = threading.Lock()
 
 
 def render_first_page(pdf: Path, target: Path, *, width: int = THUMBNAIL_WIDTH) -> Path | None:
@@ -34,7 +36,7 @@ def render_first_page(pdf: Path, target: Path, *, width: int = THUMBNAIL_WIDTH) 
     be rendered (empty, damaged or protected)."""
     import pypdfium2 as pdfium
 
-    with _pdfium_lock:
+    with PDFIUM_LOCK:
         try:
             document = pdfium.PdfDocument(str(pdf))
             try:
