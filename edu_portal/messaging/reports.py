@@ -43,6 +43,7 @@ def _deliveries(rows) -> dict[str, dict[str, int]]:
 
 
 def outstanding_field(notice: Notice) -> str:
+    """The receipt field still empty while a recipient has not done what the notice asks."""
     return _DONE[notice.ack]
 
 
@@ -83,7 +84,7 @@ def report(notice: Notice, *, names: bool = True) -> dict:
         class_deliveries[unit][channel][state] = count
     pending: dict = defaultdict(list)
     if names:
-        field = _DONE[notice.ack]
+        field = outstanding_field(notice)
         rows = (
             RecipientChild.objects.filter(
                 recipient__notice=notice, **{f"recipient__{field}__isnull": True}

@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 from edu_portal.accounts.audit import actor_context, log_event
 from edu_portal.accounts.models import GuardianLink, User
 from edu_portal.messaging import audience as audiences
+from edu_portal.messaging import reports
 from edu_portal.messaging.channels.quiet import next_allowed
 from edu_portal.messaging.models import (
     Channel,
@@ -380,11 +381,7 @@ def has_due(notice_id: int) -> bool:
 
 def outstanding(notice: Notice):
     """Recipients who have not done what the notice asks (read, confirm or reply)."""
-    field = {
-        Notice.Ack.READ: "read_at",
-        Notice.Ack.CONFIRM: "confirmed_at",
-        Notice.Ack.REPLY: "replied_at",
-    }[notice.ack]
+    field = reports.outstanding_field(notice)
     return Recipient.objects.filter(notice=notice, **{f"{field}__isnull": True})
 
 
