@@ -48,10 +48,21 @@ def needs_consent(user) -> bool:
     return is_guardian(user) and not has_consented(user)
 
 
+def _defaults(user) -> dict[str, bool]:
+    """The channels of a guardian who has not chosen: SMS when there is a mobile number."""
+    return {"sms": bool(user.phone), "email": False}
+
+
+def channels(user) -> dict[str, bool]:
+    """The guardian's choice of ``sms`` and ``email``, else the defaults."""
+    current = ChannelPreference.objects.filter(user_id=user.pk).first()
+    return {"sms": current.sms, "email": current.email} if current else _defaults(user)
+
+
 def _preference(user) -> ChannelPreference:
-    """The row, locked; made with the defaults (SMS when there is a mobile number)."""
+    """The row, locked; made with the defaults."""
     preference, _created = ChannelPreference.objects.select_for_update().get_or_create(
-        user=user, defaults={"sms": bool(user.phone), "email": False}
+        user=user, defaults=_defaults(user)
     )
     return preference
 
@@ -173,12 +184,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
     """The inbox always; SMS and e-mail as the guardian chooses."""
     if needs_consent(request.user):
         return redirect(f"{reverse('messaging:consent')}?next={reverse('messaging:preferences')}")
-    current = ChannelPreference.objects.filter(user_id=request.user.pk).first()
-    initial = {
-        "sms": current.sms if current else bool(request.user.phone),
-        "email": current.email if current else False,
-    }
-    form = ChannelForm(request.POST or None, initial=initial, user=request.user)
+    form = ChannelForm(request.POST or None, initial=channels(request.user), user=request.user)
     if request.method == "POST":
         if form.is_valid():
             set_channels(

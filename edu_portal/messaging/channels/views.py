@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from edu_portal.access import client_ip
 from edu_portal.accounts.models import User
 
-from ..models import ChannelPreference
+from .. import consent
 from ..privacy import mask_email
 from .email import unsubscribe_user_id
 from .sms import reports
@@ -75,10 +75,8 @@ def email_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "messaging/channels/unsubscribe.html", {"invalid": True}, status=404)
     done = False
     if request.method == "POST":
-        from .. import consent  # the guardian's channel choices (audited there)
-
-        current = ChannelPreference.objects.filter(user=user).first()
-        sms = current.sms if current else bool(user.phone)
+        sms = consent.channels(user)["sms"]
+        # The guardian's channel choices, audited there.
         consent.set_channels(user, sms=sms, email=False, address="", ip=client_ip(request))
         done = True
     context = {"address": mask_email(user.email), "done": done, "token": token}
