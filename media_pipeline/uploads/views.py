@@ -392,21 +392,20 @@ def _kind_hints(extensions: list[str]) -> dict[str, str]:
     return hints
 
 
-@login_required
-def upload_page(request: HttpRequest) -> HttpResponse:
-    if not has_perm(request.user, actions.PERMISSION):
-        raise AccessDenied(
-            "upload_not_allowed",
-            _("Your account is not allowed to upload files."),
-            _("Ask your school administrator to give you the teacher role if you need to."),
-        )
+def allowed_extensions() -> list[str]:
+    """The dotted extensions of the file types uploads accept, for the picker's ``accept``."""
     allowed = settings.UPLOAD_ALLOWED_TYPES
-    extensions = sorted(
+    return sorted(
         f".{ext}"
         for ext, mime in filetypes.EXTENSIONS.items()
         if filetypes.is_allowed(mime, allowed)
     )
-    text = {
+
+
+def transfer_text(done: str) -> dict[str, str]:
+    """The sentences of upload-transfer.js, translated here (nothing untranslated in JS);
+    ``done`` is what the page says once the file is sent."""
+    return {
         "chooseFile": _("Please choose a file first."),
         "emptyFile": _("This file is empty. Please choose another file."),
         "tooLarge": _("This file is %(size)s; files can be at most %(limit)s.")
@@ -415,7 +414,7 @@ def upload_page(request: HttpRequest) -> HttpResponse:
         "resuming": _("Continuing an earlier upload of this file…"),
         "progress": _("{done} of {total} sent ({percent}%)"),
         "paused": _("Paused. Press “Resume” to continue from where it stopped."),
-        "done": _("Upload complete."),
+        "done": done,
         "retrying": _("The connection was interrupted; trying again…"),
         "signedOut": _("You have been signed out. Please sign in again and resume the upload."),
         "gone": _("This upload no longer exists on the server. Please start it again."),
@@ -425,6 +424,18 @@ def upload_page(request: HttpRequest) -> HttpResponse:
         ),
         "leave": _("An upload is in progress. Leave this page anyway?"),
     }
+
+
+@login_required
+def upload_page(request: HttpRequest) -> HttpResponse:
+    if not has_perm(request.user, actions.PERMISSION):
+        raise AccessDenied(
+            "upload_not_allowed",
+            _("Your account is not allowed to upload files."),
+            _("Ask your school administrator to give you the teacher role if you need to."),
+        )
+    extensions = allowed_extensions()
+    text = transfer_text(_("Upload complete."))
     text.update(
         {
             "choose": _("— choose —"),
