@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from edu_portal.accounts.audit import actor_context, log_event
 from edu_portal.accounts.models import OrgUnit
 from edu_portal.messaging.models import Notice, Recipient, RecipientChild
+from edu_portal.messaging.sending import inbox_link
 from edu_portal.notifications.models import Category, Notification
 
 # Recipients are frozen when sending starts: a notice in these states is in the inbox.
@@ -31,12 +32,6 @@ VISIBLE = (Notice.State.SENDING, Notice.State.SENT, Notice.State.WITHDRAWN)
 # ... and takes receipts in these.
 OPEN = (Notice.State.SENDING, Notice.State.SENT)
 REPLY_TEXT_MAX = Recipient._meta.get_field("reply_text").max_length
-
-
-def inbox_link(notice_id: int) -> str:
-    """Where a notice opens in the signed-in inbox (the notification centre's rows point
-    here too)."""
-    return f"/notices/inbox/{notice_id}/"
 
 
 def inbox(user) -> QuerySet[Recipient]:
