@@ -31,7 +31,7 @@ from catalog.models import Licence, Resource, ResourceFile
 from catalog.taxonomy import GRADE_CHOICES, Collection, Edition, Stage, Subject, TextbookNode
 from edu_portal.access import Visibility
 from edu_portal.storage import StorageUnavailable
-from edu_portal.workflow.models import ReviewEvent, State
+from edu_portal.workflow.models import ReviewEvent, State, steps_of
 from edu_portal.workflow.transitions import MAX_COMMENT, available_actions
 
 PER_PAGE = 20
@@ -281,11 +281,7 @@ def _editable_resource(request: HttpRequest, pk: int) -> Resource | HttpResponse
 
 
 def _latest_steps(resource: Resource, limit: int = 5) -> list[ReviewEvent]:
-    return list(
-        ReviewEvent.objects.filter(
-            content_type=ContentType.objects.get_for_model(Resource), object_id=str(resource.pk)
-        ).select_related("actor")[:limit]
-    )
+    return list(steps_of(resource).select_related("actor")[:limit])
 
 
 def _edit_page(

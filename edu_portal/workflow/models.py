@@ -90,3 +90,10 @@ class ReviewEvent(models.Model):
             f"{self.get_action_display()}: {self.get_from_state_display()} → "
             f"{self.get_to_state_display()}"
         )
+
+
+def steps_of(obj) -> models.QuerySet[ReviewEvent]:
+    """The review steps of ``obj`` (any reviewable object), newest first."""
+    return ReviewEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(obj)), object_id=str(obj.pk)
+    )
