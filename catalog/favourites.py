@@ -23,7 +23,6 @@ from django.views.decorators.http import require_POST
 
 from catalog import kinds, policy
 from catalog.models import Favourite, Resource
-from edu_portal.access import decide
 from edu_portal.accounts.audit import log_event
 
 PER_PAGE = 20
@@ -77,12 +76,7 @@ class Entry:
 
 
 def may_view(request: HttpRequest, resource: Resource) -> bool:
-    if resource.is_deleted:
-        return False
-    user = request.user
-    if not resource.is_published and not policy.can_see_unpublished(user, resource):
-        return False
-    return decide(request, resource.visibility).allowed
+    return not resource.is_deleted and policy.can_view(request, resource)
 
 
 def favourites_of(user):

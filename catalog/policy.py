@@ -74,6 +74,14 @@ def not_found() -> Http404:
     return Http404(f"No {Resource._meta.object_name} matches the given query.")
 
 
+def can_view(request, resource: Resource) -> bool:
+    """Whether ``require_view`` lets the client open the resource (without saying why not)."""
+    user = getattr(request, "user", None)
+    if not resource.is_published and not can_see_unpublished(user, resource):
+        return False
+    return decide(request, resource.visibility).allowed
+
+
 def require_view(request, resource: Resource) -> None:
     """Raise AccessDenied (a page or JSON saying why) unless the client may open it; a
     draft that is not theirs to see is "not found", like an id that does not exist."""
