@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from edu_portal.accounts import permissions
 from edu_portal.accounts.models import OrgUnit, User
 from edu_portal.accounts.roles import Role
+from edu_portal.messaging import audience as audiences
 from edu_portal.messaging.models import Channel, Notice
 
 Kind = OrgUnit.Kind
@@ -28,7 +29,7 @@ MAX_CHOICES = 8
 MAX_PUPILS_LISTED = 3000
 MAX_CHOICE_LENGTH = 20
 DEFAULT_CHOICES = "同意\n不同意"
-AUDIENCE_FIELDS = ("schools", "grades", "classes", "students", "staff")
+AUDIENCE_FIELDS = audiences.KEYS
 
 _TAG = re.compile(r"<[a-zA-Z/][^>]*>")
 
@@ -63,7 +64,7 @@ class Scope:
 
     def __init__(self, user: User) -> None:
         units = list(
-            permissions.units_with_perm(user, "notice.send")
+            permissions.units_with_perm(user, audiences.PERM)
             .filter(kind__in=[Kind.SCHOOL, Kind.GRADE, Kind.CLASS])
             .order_by("path")
         )
@@ -98,23 +99,15 @@ class Scope:
             classes[unit.path] = option
         # Listing every pupil of a county (the bureau's scope) would make a page of many
         # megabytes: beyond this many, pupils are chosen by class, grade or school only.
-        self.pupils_listed = (
-            User.objects.filter(
-                is_active=True,
-                role_assignments__role=Role.STUDENT,
-                role_assignments__org_unit__in=[option.unit for option in classes.values()],
-            ).count()
-            <= MAX_PUPILS_LISTED
+        in_classes = User.objects.filter(
+            is_active=True,
+            role_assignments__role=Role.STUDENT,
+            role_assignments__org_unit__in=[option.unit for option in classes.values()],
         )
-        pupils = (
-            User.objects.filter(
-                is_active=True,
-                role_assignments__role=Role.STUDENT,
-                role_assignments__org_unit__in=[option.unit for option in classes.values()],
-            )
-            .values_list("pk", "display_name", "username", "role_assignments__org_unit__path")
-            .order_by("display_name", "username")
-        )
+        self.pupils_listed = in_classes.count() <= MAX_PUPILS_LISTED
+        pupils = in_classes.values_list(
+            "pk", "display_name", "username", "role_assignments__org_unit__path"
+        ).order_by("display_name", "username")
         self.students: dict[int, tuple[str, str]] = {}
         for pk, name, username, path in pupils if self.pupils_listed else ():
             option = classes[path]
@@ -300,9 +293,7 @@ class NoticeForm(forms.Form):
         data = super().clean()
         if self.errors:
             return data
-        if not any(
-            data.get(name) for name in ("schools", "grades", "classes", "students", "staff")
-        ):
+        if not any(data.get(name) for name in AUDIENCE_FIELDS):
             raise ValidationError(
                 _("Choose who receives the notice: a school, grade, class, pupils or staff.")
             )

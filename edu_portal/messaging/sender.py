@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 from edu_portal.accounts import permissions
 from edu_portal.accounts.audit import log_event
 from edu_portal.messaging import actions, export, forms, sending
+from edu_portal.messaging import audience as audiences
 from edu_portal.messaging import sender_report as reports
 from edu_portal.messaging.models import Channel, Notice, NoticeAttachment, Recipient
 from edu_portal.storage.serving import serve_stored
@@ -39,7 +40,7 @@ PAGE_SIZE = 30
 
 
 def _may_send(user) -> bool:
-    return permissions.has_perm(user, "notice.send")
+    return permissions.has_perm(user, audiences.PERM)
 
 
 def _may_see(user) -> bool:
@@ -63,16 +64,15 @@ def _notice(request: HttpRequest, pk: int) -> Notice:
     )
 
 
-def _errors(exc: ValidationError) -> list[str]:
+def _errors(exc: ValidationError | PermissionDenied) -> list[str]:
+    if isinstance(exc, PermissionDenied):
+        return [str(exc)]
     return [str(message) for message in exc.messages]
 
 
 def _form_errors(form, exc: ValidationError | PermissionDenied) -> None:
     """The action's refusal on the form: under the field it concerns when the form has it
     (title, body, reply choices, send time), else at the top (audience, attachments)."""
-    if isinstance(exc, PermissionDenied):
-        form.add_error(None, str(exc))
-        return
     if not hasattr(exc, "error_dict"):
         for message in _errors(exc):
             form.add_error(None, message)
@@ -244,7 +244,7 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         actions.delete_notice(request.user, notice)
     except (ValidationError, PermissionDenied) as exc:
-        for message in _errors(exc) if isinstance(exc, ValidationError) else [str(exc)]:
+        for message in _errors(exc):
             messages.error(request, message)
         return redirect("messaging:edit", pk=notice.pk)
     messages.success(request, _("The draft “%(title)s” was deleted.") % {"title": notice.title})
@@ -259,7 +259,7 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_id: int) -> Http
     try:
         actions.remove_attachment(request.user, attachment)
     except (ValidationError, PermissionDenied) as exc:
-        for message in _errors(exc) if isinstance(exc, ValidationError) else [str(exc)]:
+        for message in _errors(exc):
             messages.error(request, message)
     else:
         messages.success(request, _("“%(name)s” was removed.") % {"name": attachment.name})
@@ -303,11 +303,9 @@ def remind(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         count = sending.outstanding(notice).count()
         actions.remind(request.user, notice)
-    except ValidationError as exc:
+    except (ValidationError, PermissionDenied) as exc:
         for message in _errors(exc):
             messages.error(request, message)
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
     else:
         messages.success(
             request,
