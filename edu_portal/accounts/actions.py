@@ -12,6 +12,8 @@ behalf of a person.
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,6 +36,22 @@ class _System:
 
 
 SYSTEM = _System()
+
+# No look-alike characters (0/O/o, 1/l/I/i), so a password read off a screen or a printed
+# sheet can be typed.
+_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105  (an alphabet, not a password)
+
+
+def random_password(length: int = 16) -> str:
+    """A random initial password with a lower-case and an upper-case letter and a digit."""
+    while True:
+        password = "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(length))
+        if (
+            any(c.islower() for c in password)
+            and any(c.isupper() for c in password)
+            and any(c.isdigit() for c in password)
+        ):
+            return password
 
 
 def _kind_label(kind: str | None) -> str:

@@ -8,7 +8,6 @@ and never stored in clear; the accounts are asked to choose their own at the nex
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from dataclasses import dataclass, field
 
@@ -27,8 +26,6 @@ from edu_portal.schools import roster
 
 # Who the console creates and lists.
 PERSON_KINDS = ("teacher", "student", "guardian")
-
-_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105  (an alphabet, not a password)
 
 
 def _audited(actor):
@@ -164,14 +161,6 @@ def delete_unit(actor, unit: OrgUnit) -> None:
 # --- people --------------------------------------------------------------------------------
 
 
-def generate_password() -> str:
-    """Ten characters without look-alikes (0/O, 1/l/I), with a letter and a digit."""
-    while True:
-        password = "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(10))
-        if any(c.isdigit() for c in password) and any(c.isalpha() for c in password):
-            return password
-
-
 @dataclass
 class Credential:
     user: User
@@ -183,7 +172,7 @@ class Credential:
 
 
 def _set_initial_password(user: User) -> str:
-    password = generate_password()
+    password = account_actions.random_password(10)
     user.set_password(password)
     user.must_change_password = True
     return password

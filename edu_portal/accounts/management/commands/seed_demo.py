@@ -6,8 +6,6 @@ what is missing and never print a password that was shown before.
 
 from __future__ import annotations
 
-import secrets
-import string
 from dataclasses import dataclass
 
 from django.core.management.base import BaseCommand
@@ -84,20 +82,6 @@ DEMO_USERS = [
     DemoUser("guardian", "赵敏", Role.GUARDIAN, "demo-chengnan-g1c1"),
 ]
 
-# No look-alike characters (0/O, 1/l/I), so a password read off a screen can be typed.
-_ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "0O1lI")
-
-
-def strong_password(length: int = 16) -> str:
-    while True:
-        password = "".join(secrets.choice(_ALPHABET) for _ in range(length))
-        if (
-            any(c.islower() for c in password)
-            and any(c.isupper() for c in password)
-            and any(c.isdigit() for c in password)
-        ):
-            return password
-
 
 class Command(BaseCommand):
     help = "Create a demo org tree and one account per role (idempotent)."
@@ -140,7 +124,7 @@ class Command(BaseCommand):
             unit = OrgUnit.objects.get(code=demo.unit_code)
             user = User.objects.filter(username=demo.username).first()
             if user is None:
-                password = strong_password()
+                password = actions.random_password()
                 user = actions.create_user(
                     SYSTEM,
                     demo.username,
