@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound, PermissionDenied
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,6 +23,7 @@ from edu_portal.access import client_ip
 from edu_portal.accounts.audit import AuditedAPIMixin
 from edu_portal.accounts.drf import API_AUTHENTICATION, ActionAPIView
 from edu_portal.accounts.serializers import ErrorSerializer
+from edu_portal.api import UnreadCountPagination
 from edu_portal.messaging import consent, receipts
 from edu_portal.messaging.models import Notice, Recipient
 
@@ -106,21 +106,11 @@ class ReplySerializer(serializers.Serializer):
     text = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
-class InboxPagination(PageNumberPagination):
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 100
+class InboxPagination(UnreadCountPagination):
+    unread_example = 2
 
-    def get_paginated_response(self, data) -> Response:
-        response = super().get_paginated_response(data)
-        response.data["unread_count"] = receipts.unread(self.request.user).count()
-        return response
-
-    def get_paginated_response_schema(self, schema: dict) -> dict:
-        schema = super().get_paginated_response_schema(schema)
-        schema["properties"]["unread_count"] = {"type": "integer", "example": 2}
-        schema["required"] = [*schema.get("required", []), "unread_count"]
-        return schema
+    def unread_count(self, user) -> int:
+        return receipts.unread(user).count()
 
 
 class InboxList(AuditedAPIMixin, generics.ListAPIView):

@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import NotFound, ParseError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,6 +15,7 @@ from rest_framework.response import Response
 from edu_portal.accounts.audit import AuditedAPIMixin
 from edu_portal.accounts.drf import API_AUTHENTICATION, ActionAPIView
 from edu_portal.accounts.serializers import ErrorSerializer
+from edu_portal.api import UnreadCountPagination
 from edu_portal.notifications import actions
 from edu_portal.notifications.models import Notification
 from edu_portal.notifications.serializers import MarkedSerializer, NotificationSerializer
@@ -24,23 +24,11 @@ _ERROR = OpenApiResponse(ErrorSerializer)
 _TRUE, _FALSE = {"1", "true"}, {"0", "false"}
 
 
-class NotificationPagination(PageNumberPagination):
+class NotificationPagination(UnreadCountPagination):
     """A page of notifications plus the caller's unread count (for the bell)."""
 
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 100
-
-    def get_paginated_response(self, data) -> Response:
-        response = super().get_paginated_response(data)
-        response.data["unread_count"] = actions.unread_count(self.request.user)
-        return response
-
-    def get_paginated_response_schema(self, schema: dict) -> dict:
-        schema = super().get_paginated_response_schema(schema)
-        schema["properties"]["unread_count"] = {"type": "integer", "example": 3}
-        schema["required"] = [*schema.get("required", []), "unread_count"]
-        return schema
+    def unread_count(self, user) -> int:
+        return actions.unread_count(user)
 
 
 class NotificationList(AuditedAPIMixin, generics.ListAPIView):
