@@ -2,6 +2,8 @@
 // on its own; this sends it with fetch and flips the button, so the page does not reload.
 // The server answers {"favourite": true|false} when asked for JSON.
 
+import { request } from "../portal/helpers.js";
+
 const FORMS = "form[data-favourite]";
 
 function setState(form, favourite) {
@@ -16,14 +18,13 @@ async function send(form) {
   button.disabled = true;
   try {
     // Not form.action: the form's <input name="action"> shadows that property.
-    const response = await fetch(form.getAttribute("action"), {
+    const answer = await request(form.getAttribute("action"), {
       method: "POST",
       body,
-      credentials: "same-origin",
-      headers: { Accept: "application/json", "X-CSRFToken": body.get("csrfmiddlewaretoken") },
+      csrf: body.get("csrfmiddlewaretoken"),
     });
-    if (!response.ok) throw new Error(String(response.status));
-    const answer = await response.json();
+    // Not JSON (a sign-in page after the session ended): the button stays as it was.
+    if (!answer) throw new Error("no answer");
     setState(form, Boolean(answer.favourite));
     error.hidden = true;
   } catch {
