@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from edu_portal.accounts import audit
 from edu_portal.messaging import reports
+from edu_portal.messaging.channels.sms import file as sms_file
 from edu_portal.messaging.models import Channel, Delivery, Notice, Recipient, RecipientChild
 
 log = logging.getLogger(__name__)
@@ -147,11 +148,10 @@ def _redact_answers(recipient_ids) -> int:
 
 
 def _remove_sms_files(delivery_ids) -> int:
-    folder = settings.SMS_FILE_DIR
     removed = 0
     for delivery_id in delivery_ids:
         try:
-            (folder / f"{delivery_id}.txt").unlink()
+            sms_file.path_of(delivery_id).unlink()
             removed += 1
         except FileNotFoundError:
             continue

@@ -6,11 +6,17 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
 
 from .base import GatewayResult
+
+
+def path_of(delivery_id: int) -> Path:
+    """The file of that delivery's SMS."""
+    return settings.SMS_FILE_DIR / f"{delivery_id}.txt"
 
 
 class FileGateway:
@@ -22,7 +28,7 @@ class FileGateway:
         folder = settings.SMS_FILE_DIR
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"{delivery_id}.txt"
+            path = path_of(delivery_id)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
         except FileExistsError:
             # Written by an earlier attempt that did not live to record it: sent once.
