@@ -24,7 +24,6 @@ import datetime
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -51,7 +50,6 @@ from edu_portal.notifications.actions import (
     db_value,
     insert_select,
     notify,
-    notify_many,
     notify_users,
 )
 from edu_portal.notifications.models import Category
@@ -188,17 +186,17 @@ def _deliveries(
     return rows
 
 
-def _notify_inbox(notice: Notice, user_ids: Iterable[int], subject: str) -> None:
-    """The bell: one notification-centre row per person, linking to the inbox page. The
-    notice's own e-mail channel mails them, so the centre does not mail a second copy."""
-    notify_many(
-        [User(pk=pk) for pk in user_ids],
+def _notify_inbox(notice: Notice, users, subject: str) -> None:
+    """The bell: one notification-centre row per user of the queryset, linking to the inbox
+    page. The notice's own e-mail channel mails them, so the centre does not mail a second
+    copy."""
+    notify_users(
+        users,
         subject,
         notice.org_unit.name,
         inbox_link(notice.pk),
         category=Category.NOTICE,
         target=notice,
-        mail=False,
     )
 
 
@@ -269,14 +267,7 @@ def _freeze_batch(notice: Notice, low: int, high: int, links, staff) -> int:
             children,
         )
         _other_channels(notice, new, Delivery.Purpose.NOTICE, 0, now)
-        notify_users(
-            User.objects.filter(pk__in=new.values("user_id")),
-            notice.title,
-            notice.org_unit.name,
-            inbox_link(notice.pk),
-            category=Category.NOTICE,
-            target=notice,
-        )
+        _notify_inbox(notice, User.objects.filter(pk__in=new.values("user_id")), notice.title)
         return _inbox(notice, new, Delivery.Purpose.NOTICE, 0, now)
 
 
@@ -446,7 +437,7 @@ def fan_out(notice_id: int, purpose: str, round: int = 0) -> int:
                 Recipient.objects.filter(pk__in=new).update(
                     reminded_at=now, reminders=F("reminders") + 1
                 )
-            _notify_inbox(notice, users.values(), subject)
+            _notify_inbox(notice, User.objects.filter(pk__in=users.values()), subject)
             added += len(new)
     return added
 
