@@ -7,10 +7,10 @@ The window comes from ``NOTICE_QUIET_START``/``NOTICE_QUIET_END`` ("HH:MM", in
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
 
 
 def _clock(name: str) -> datetime.time:
@@ -34,7 +34,7 @@ def next_allowed(dt: datetime.datetime, urgent: bool = False) -> datetime.dateti
     start, end = window()
     if urgent or start == end:
         return dt
-    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    zone = timezone.get_default_timezone()
     local = dt.astimezone(zone)
     now = local.time()
     if start > end:  # crosses midnight, e.g. 20:00–08:00
@@ -53,5 +53,5 @@ def next_allowed(dt: datetime.datetime, urgent: bool = False) -> datetime.dateti
 
 def start_of_day(dt: datetime.datetime) -> datetime.datetime:
     """Local midnight of ``dt``'s day (the daily caps count from it)."""
-    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    zone = timezone.get_default_timezone()
     return datetime.datetime.combine(dt.astimezone(zone).date(), datetime.time(), tzinfo=zone)

@@ -9,9 +9,7 @@ delivery id (``out_id``, the OutId we sent) and their ``biz_id``; Tencent items 
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 
-from django.conf import settings
 from django.utils import timezone
 
 from ...models import Channel, Delivery
@@ -25,7 +23,7 @@ def _when(text) -> datetime.datetime:
         naive = datetime.datetime.strptime(str(text), "%Y-%m-%d %H:%M:%S")
     except ValueError:
         return timezone.now()
-    return naive.replace(tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
+    return naive.replace(tzinfo=timezone.get_default_timezone())
 
 
 def _settle(rows, success: bool, when: datetime.datetime, error: str) -> int:
