@@ -111,11 +111,9 @@ def notify_many(
     *,
     category: str,
     target: models.Model | None = None,
-    mail: bool = True,
 ) -> list[Notification]:
-    """The same notification for each recipient (each once), in one INSERT. ``mail=False``
-    for apps that reach people by e-mail themselves (notices have their own e-mail channel,
-    with quiet hours and per-guardian choices): no second copy from the centre."""
+    """The same notification for each recipient (each once), in one INSERT; e-mailed after
+    commit to those who chose e-mail, as :func:`notify` does."""
     link = _check(link, category)
     fields = _target_fields(target)
     now = timezone.now()
@@ -141,8 +139,7 @@ def notify_many(
         notes = list(
             Notification.objects.filter(recipient_id__in=seen, created_at=now, subject=subject)
         )
-    if mail:
-        _mail_after_commit(notes)
+    _mail_after_commit(notes)
     return notes
 
 
