@@ -106,12 +106,8 @@ def manages_everyone(user) -> bool:
     return is_bureau_admin(user)
 
 
-def users_q(user, perm: str = "users.manage") -> Q:
-    """A filter for the accounts ``user`` may look up and manage: members of, or role
-    holders at, a unit where ``user`` holds ``perm`` (or below it). Needs ``.distinct()``."""
-    if manages_everyone(user):
-        return Q()
-    paths = perm_paths(user, perm) or []
+def _under_q(paths) -> Q:
+    """Members of, or role holders at, the units at ``paths`` or below them."""
     query = Q(pk__in=[])
     for path in paths:
         query |= Q(org_unit__path__startswith=path)
@@ -119,10 +115,25 @@ def users_q(user, perm: str = "users.manage") -> Q:
     return query
 
 
+def users_under(paths):
+    """The accounts belonging to the units at ``paths`` (members or role holders there or
+    below), each once."""
+    return User.objects.filter(pk__in=User.objects.filter(_under_q(paths)).values("pk"))
+
+
+def users_q(user, perm: str = "users.manage") -> Q:
+    """A filter for the accounts ``user`` may look up and manage: members of, or role
+    holders at, a unit where ``user`` holds ``perm`` (or below it). Needs ``.distinct()``."""
+    if manages_everyone(user):
+        return Q()
+    return _under_q(perm_paths(user, perm) or [])
+
+
 def manageable_users(user, perm: str = "users.manage"):
     """The accounts ``user`` may look up (admin lists and autocomplete, the API)."""
-
-    return User.objects.filter(pk__in=User.objects.filter(users_q(user, perm)).values("pk"))
+    if manages_everyone(user):
+        return User.objects.all()
+    return users_under(perm_paths(user, perm) or [])
 
 
 def can_see_user(actor, other) -> bool:

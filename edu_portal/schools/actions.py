@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import ProtectedError, Q
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
@@ -57,10 +57,7 @@ def school_of(unit: OrgUnit | None) -> OrgUnit | None:
 
 def school_people(school: OrgUnit):
     """Accounts belonging to ``school``: members of its units or role holders there."""
-    inside = Q(org_unit__path__startswith=school.path) | Q(
-        role_assignments__org_unit__path__startswith=school.path
-    )
-    return User.objects.filter(pk__in=User.objects.filter(inside).values("pk"))
+    return permissions.users_under([school.path])
 
 
 def people_of_kind(school: OrgUnit, kind: str, unit: OrgUnit | None = None):
