@@ -19,7 +19,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -36,13 +36,6 @@ PER_PAGE = 20
 _STATIC = Path(__file__).resolve().parent / "static" / "messaging"
 
 
-def _sent_url() -> str | None:
-    try:
-        return reverse("messaging:sent")
-    except NoReverseMatch:
-        return None
-
-
 def _consent_first(request: HttpRequest) -> HttpResponse | None:
     if consent.needs_consent(request.user):
         return redirect(f"{reverse('messaging:consent')}?next={request.path}")
@@ -55,7 +48,7 @@ def notices(request: HttpRequest) -> HttpResponse:
     the notices they sent; a visitor reads what the section is and signs in."""
     if not request.user.is_authenticated:
         return render(request, "messaging/inbox/landing.html")
-    sent_url = _sent_url() if has_perm(request.user, "notice.send") else None
+    sent_url = reverse("messaging:sent") if has_perm(request.user, "notice.send") else None
     guardian = consent.is_guardian(request.user)
     if sent_url and not guardian and not receipts.inbox(request.user).exists():
         return redirect(sent_url)
