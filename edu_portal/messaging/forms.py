@@ -94,7 +94,14 @@ class Scope:
                 grade = GradeOption(parents[grade_path], selectable=grade_path in held)
                 grades[grade_path] = grade
                 self._school(schools, parents, unit.path[: step * 2]).grades.append(grade)
-            option = ClassOption(unit, f"{grade.unit.name} {unit.name}")
+            # "1班" under "一年级" reads "一年级 1班"; a class already named "一年级(1)班"
+            # stays so (the demo's names would read "一年级 一年级(1)班").
+            label = (
+                unit.name
+                if unit.name.startswith(grade.unit.name)
+                else f"{grade.unit.name} {unit.name}"
+            )
+            option = ClassOption(unit, label)
             grade.classes.append(option)
             classes[unit.path] = option
         # Listing every pupil of a county (the bureau's scope) would make a page of many
