@@ -21,7 +21,12 @@ from rest_framework.response import Response
 
 from edu_portal.accounts import actions, login_guard, permissions
 from edu_portal.accounts.audit import AuditedAPIMixin
-from edu_portal.accounts.drf import API_AUTHENTICATION, ActionAPIView, ActionErrorsMixin
+from edu_portal.accounts.drf import (
+    API_AUTHENTICATION,
+    ActionAPIView,
+    ActionErrorsMixin,
+    password_change_required_body,
+)
 from edu_portal.accounts.filters import AuditEventFilter
 from edu_portal.accounts.models import LoginRecord, RoleAssignment, User
 from edu_portal.accounts.serializers import (
@@ -112,16 +117,7 @@ class TokenView(ActionAPIView):
         if user.must_change_password:
             # The password came from a printed class sheet: it is not to open other doors
             # before its owner has replaced it on the website.
-            return Response(
-                {
-                    "detail": _(
-                        "This password was given to you by your school. Sign in on the website "
-                        "and choose your own password first."
-                    ),
-                    "code": "password_change_required",
-                },
-                status=status.HTTP_403_FORBIDDEN,
-            )
+            return Response(password_change_required_body(), status=status.HTTP_403_FORBIDDEN)
         token, _created = Token.objects.get_or_create(user=user)
         # DRF sends no user_logged_in, so the success is recorded here.
         login_guard.record(http_request, user.get_username(), LoginRecord.Result.SUCCESS, user)

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -30,6 +31,18 @@ def validation_error_body(exc: ValidationError) -> dict:
     if len(codes) == 1:
         body["code"] = codes.pop()
     return body
+
+
+def password_change_required_body() -> dict:
+    """The API's 403 body for an account whose password was handed out by its school (a
+    token or a session must not use the API before the owner has chosen their own)."""
+    return {
+        "detail": _(
+            "This password was given to you by your school. Sign in on the website "
+            "and choose your own password first."
+        ),
+        "code": "password_change_required",
+    }
 
 
 # Token first: an API client without credentials is told 401 with

@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from edu_portal.accounts.drf import password_change_required_body
 from edu_portal.accounts.models import User
 
 # Paths a flagged account may still reach: the password pages, signing out, the language
@@ -32,16 +33,7 @@ class MustChangePasswordMiddleware:
         if path.startswith("/api/"):
             # A signed-in session must not use the API around the page either (token and
             # OPDS clients never get this far: the token API refuses such an account).
-            return JsonResponse(
-                {
-                    "detail": _(
-                        "This password was given to you by your school. Sign in on the website "
-                        "and choose your own password first."
-                    ),
-                    "code": "password_change_required",
-                },
-                status=403,
-            )
+            return JsonResponse(password_change_required_body(), status=403)
         if path in open_paths or path.startswith(
             (*_OPEN_PREFIXES, settings.STATIC_URL or "/static/")
         ):
