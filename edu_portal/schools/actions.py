@@ -28,10 +28,6 @@ from edu_portal.schools import roster
 PERSON_KINDS = ("teacher", "student", "guardian")
 
 
-def _audited(actor):
-    return audit.actor_context(None if actor is account_actions.SYSTEM else actor)
-
-
 def _may(actor, perm: str, unit: OrgUnit) -> bool:
     """The platform itself (``manage.py import_roster``) may; a person needs ``perm``."""
     return actor is account_actions.SYSTEM or permissions.has_perm(actor, perm, unit)
@@ -124,7 +120,7 @@ def rename_unit(actor, unit: OrgUnit, name: str) -> OrgUnit:
         )
     if unit.name == name:
         return unit
-    with transaction.atomic(), _audited(actor):
+    with transaction.atomic(), audit.actor_context(actor):
         unit.name = name
         unit.save(update_fields=["name"])
     return unit
@@ -146,7 +142,7 @@ def delete_unit(actor, unit: OrgUnit) -> None:
             % {"unit": unit}
         )
     try:
-        with transaction.atomic(), _audited(actor):
+        with transaction.atomic(), audit.actor_context(actor):
             unit.delete()
     except ProtectedError as exc:
         raise ValidationError(
@@ -257,7 +253,7 @@ def create_person(
     )
     password = _set_initial_password(user)
     user.full_clean(exclude=["password"])
-    with transaction.atomic(), _audited(actor):
+    with transaction.atomic(), audit.actor_context(actor):
         user.save()
         if kind == "student":
             StudentProfile.objects.create(user=user, school=school, student_number=student_number)
@@ -283,7 +279,7 @@ def update_person(
         and student_number != (profile.student_number)
     ):
         _check_number(school, student_number, exclude=user)
-    with transaction.atomic(), _audited(actor):
+    with transaction.atomic(), audit.actor_context(actor):
         if (user.display_name, user.phone) != (display_name, phone):
             user.display_name, user.phone = display_name, phone
             user.save(update_fields=["display_name", "phone"])
@@ -326,7 +322,7 @@ def move_student(actor, student: User, new_class: OrgUnit) -> User:
         raise PermissionDenied(_("That class is outside the units you manage."))
     if student.org_unit_id == new_class.pk:
         return student
-    with transaction.atomic(), _audited(actor):
+    with transaction.atomic(), audit.actor_context(actor):
         old = student.org_unit
         RoleAssignment.objects.filter(user=student, role=Role.STUDENT).delete()
         student.org_unit = new_class
@@ -375,7 +371,7 @@ def reset_passwords(actor, users: list[User]) -> list[Credential]:
     for user in users:
         _check_resettable(actor, user)
     credentials = []
-    with transaction.atomic(), _audited(actor):
+    with transaction.atomic(), audit.actor_context(actor):
         for user in users:
             password = _set_initial_password(user)
             user.save(update_fields=["password", "must_change_password"])
@@ -406,7 +402,7 @@ def unlock(actor, user: User) -> User:
 
 def log_personal_data_access(actor, user: User) -> None:
     """A pupil's or guardian's personal data (phone, guardians) was shown to ``actor``."""
-    with _audited(actor):
+    with audit.actor_context(actor):
         audit.log_event(user, {}, action=LogEntry.Action.ACCESS)
 
 
@@ -433,7 +429,7 @@ def import_roster(
     initial passwords, returned once in the result."""
     if not _may(actor, "users.manage", school):
         raise PermissionDenied(_("You cannot import people into this school."))
-    with transaction.atomic(), _audited(actor):
+    with transaction.atomic(), audit.actor_context(actor):
         # Planned again inside the transaction: the preview may be minutes old.
         plan = roster.plan_import(school, rows, default_class)
         if plan.errors:
