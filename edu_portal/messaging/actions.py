@@ -28,17 +28,13 @@ from edu_portal.accounts import permissions
 from edu_portal.accounts.audit import actor_context, log_event
 from edu_portal.messaging import audience as audiences
 from edu_portal.messaging import sending
+from edu_portal.messaging.html import clean_body
 from edu_portal.messaging.models import Channel, Delivery, Notice, NoticeAttachment
 from edu_portal.storage import get_storage
 
 log = logging.getLogger(__name__)
 
 MANAGE_PERM = "org.manage"  # school administrators at their school, the bureau everywhere
-ALLOWED_TAGS = {
-    "p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "a", "h3", "h4",
-    "blockquote", "table", "thead", "tbody", "tr", "th", "td",
-}  # fmt: skip
-ALLOWED_ATTRIBUTES = {"a": {"href"}, "th": {"colspan", "rowspan"}, "td": {"colspan", "rowspan"}}
 MAX_REPLY_CHOICES = 10
 ATTACHMENT_EXTENSIONS = (
     "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "jpg", "jpeg", "png", "gif", "webp",
@@ -48,17 +44,6 @@ FIELDS = (
     "title", "body", "audience", "ack", "reply_choices", "reply_text", "channels", "urgent",
     "send_at",
 )  # fmt: skip
-
-
-def clean_body(html: str) -> str:
-    """The body as stored: basic formatting only; links http(s) with rel=noopener."""
-    return nh3.clean(
-        html or "",
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https"},
-        link_rel="noopener noreferrer",
-    ).strip()
 
 
 # --- who sees and acts on a notice ---------------------------------------------------------------

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from edu_portal.access import client_ip
 from edu_portal.accounts.permissions import has_perm
 from edu_portal.messaging import consent, links, receipts
-from edu_portal.messaging.actions import clean_body
+from edu_portal.messaging.html import clean_body
 from edu_portal.messaging.models import Notice, NoticeAttachment, Recipient
 from edu_portal.storage.serving import serve_stored
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from edu_portal.accounts.models import OrgUnit, User
 from edu_portal.messaging import audience as audience_module
 from edu_portal.messaging import privacy, receipts, reports, sending
-from edu_portal.messaging.actions import clean_body
+from edu_portal.messaging.html import clean_body
 from edu_portal.messaging.models import Channel, Delivery, Notice, Recipient, RecipientChild
 
 

@@ -13,7 +13,6 @@ import html
 import smtplib
 import socket
 
-import nh3
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -23,6 +22,7 @@ from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from ..html import clean_body
 from ..models import Delivery
 from .links import notice_url
 from .outcome import Outcome, State, hand_over
@@ -77,7 +77,7 @@ def build(delivery: Delivery, url: str) -> EmailMultiAlternatives:
     notice = delivery.notice
     user = delivery.recipient.user
     children = [child.student_name for child in delivery.recipient.children.all()]
-    body_html = nh3.clean(notice.body)
+    body_html = clean_body(notice.body)
     with translation.override(settings.LANGUAGE_CODE):
         subject = _subject(delivery)
         greeting = _("Dear %(name)s,") % {"name": user.display_name or user.username}
@@ -94,7 +94,7 @@ def build(delivery: Delivery, url: str) -> EmailMultiAlternatives:
     parts = [
         format_html("<p>{}</p>", greeting),
         format_html("<h1>{}</h1>", notice.title),
-        format_html("<div>{}</div>", mark_safe(body_html)),  # noqa: S308 - nh3.clean above
+        format_html("<div>{}</div>", mark_safe(body_html)),  # noqa: S308 - clean_body above
     ]
     if children:
         parts.append(format_html("<p>{}</p>", about))
