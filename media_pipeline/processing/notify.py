@@ -36,7 +36,20 @@ def _tell(resource_id: int, message) -> None:
         log.exception("could not tell the uploader of resource %s", resource_id)
 
 
+def _audio(resource: Resource) -> bool:
+    return resource.kind == Resource.Kind.AUDIO
+
+
 def _ready(resource: Resource) -> tuple[str, str]:
+    if _audio(resource):
+        subject = _("Your audio “%(title)s” is ready")
+        if resource.is_published:
+            body = _("It has been converted for streaming and can be listened to now.")
+        else:
+            body = _(
+                "It has been converted for streaming; listeners can play it once it is published."
+            )
+        return subject % {"title": resource.title}, body
     if resource.is_published:
         body = _("It has been converted for streaming and can be watched now.")
     else:
@@ -52,7 +65,12 @@ def processing_failed(resource_id: int, reason: str) -> None:
     _tell(
         resource_id,
         lambda resource: (
-            _("Your video “%(title)s” could not be converted") % {"title": resource.title},
+            (
+                _("Your audio “%(title)s” could not be converted")
+                if _audio(resource)
+                else _("Your video “%(title)s” could not be converted")
+            )
+            % {"title": resource.title},
             _("%(reason)s\n\nCheck the file and upload it again, or ask for help.")
             % {"reason": reason},
         ),

@@ -249,3 +249,12 @@ def test_a_finished_video_tells_its_uploader(job, teacher, committed, settings, 
     notes = _inbox(teacher)
     assert [n.subject for n in notes] == ["Your video “认识钟表” is ready"]
     assert "once it is published" in notes[0].body
+
+
+def test_audio_is_not_called_a_video(job, teacher, committed, settings, tmp_path):
+    from media_pipeline.processing import services
+
+    settings.OBJECT_STORE_URL = f"file://{tmp_path / 'objects'}"
+    type(job.resource).objects.filter(pk=job.resource_id).update(kind="audio")
+    assert committed(services.fail, job.pk, "The file has no sound.")
+    assert [n.subject for n in _inbox(teacher)] == ["Your audio “认识钟表” could not be converted"]
