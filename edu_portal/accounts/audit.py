@@ -126,7 +126,13 @@ def _reverse_relations(model) -> list[str]:
 
 
 def register_models() -> None:
-    from edu_portal.accounts.models import OrgUnit, RoleAssignment, User
+    from edu_portal.accounts.models import (
+        GuardianLink,
+        OrgUnit,
+        RoleAssignment,
+        StudentProfile,
+        User,
+    )
 
     pre_save.connect(_fill_entry, sender=LogEntry, dispatch_uid="edu_portal.audit.fill_entry")
     if auditlog.contains(User):
@@ -140,6 +146,9 @@ def register_models() -> None:
         OrgUnit, exclude_fields=["path", "depth", "numchild", *_reverse_relations(OrgUnit)]
     )
     auditlog.register(RoleAssignment, exclude_fields=_reverse_relations(RoleAssignment))
+    # Links and student numbers are personal data of children.
+    auditlog.register(GuardianLink)
+    auditlog.register(StudentProfile)
 
 
 def log_event(instance, changes: dict, action: int = LogEntry.Action.UPDATE) -> LogEntry:
