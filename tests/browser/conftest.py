@@ -33,6 +33,18 @@ PHONE = {"width": 390, "height": 844}
 DEFAULT_WAIT_MS = 20_000
 
 
+def page_width(page) -> int:
+    """The document's scroll width once the page has loaded: a click that navigates
+    returns before the new document exists, and evaluating then reads a null element."""
+    page.wait_for_load_state("load")
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+def assert_fits(page, width: int = PHONE["width"]) -> None:
+    actual = page_width(page)
+    assert actual <= width, f"{page.url} is {actual}px wide at {width}"
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator:
     sync_api = pytest.importorskip("playwright.sync_api")

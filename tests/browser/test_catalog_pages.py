@@ -15,7 +15,7 @@ from catalog.models import Resource, ResourceFile
 from catalog.search import services
 from catalog.taxonomy import Subject
 from edu_portal.workflow.models import State
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, page_width
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SCREENSHOT = "/tmp/catalog-detail-phone.png"
@@ -93,7 +93,7 @@ def test_search_filter_and_open_a_preview_on_a_phone(
     expect(page.locator(".resource-item")).to_have_count(2)
 
     # Nothing on the list page is wider than the phone.
-    width = page.evaluate("document.documentElement.scrollWidth")
+    width = page_width(page)
     assert width <= PHONE["width"], width
     page.screenshot(path=LIST_SCREENSHOT, full_page=True)
 
@@ -102,6 +102,6 @@ def test_search_filter_and_open_a_preview_on_a_phone(
     expect(page.locator(".pdf-viewer canvas").first).to_be_visible(timeout=30_000)
     expect(page.locator("[data-page-count]")).to_contain_text("2")
     expect(page.get_by_role("link", name="Download").first).to_be_visible()
-    width = page.evaluate("document.documentElement.scrollWidth")
+    width = page_width(page)
     assert width <= PHONE["width"], width
     page.screenshot(path=SCREENSHOT, full_page=True)

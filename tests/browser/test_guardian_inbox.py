@@ -10,14 +10,9 @@ from django.conf import settings as django_settings
 
 from edu_portal.messaging import links
 from edu_portal.messaging.models import Recipient
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, assert_fits
 from tests.browser.csp import violations, watch_violations
 from tests.messaging.inbox.conftest import family, send  # noqa: F401
-
-
-def _no_overflow(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], width
 
 
 def _slip(family):  # noqa: F811
@@ -53,16 +48,16 @@ def test_guardian_answers_from_the_inbox_and_from_the_link(
     expect(item.locator(".inbox-concerns")).to_have_text(
         "关于：张小明（一年级1班）、张小红（三年级2班）"
     )
-    _no_overflow(page)
+    assert_fits(page)
     item.locator(".inbox-open").click()
     page.wait_for_url(f"{live_server.url}/notices/inbox/{notice.pk}/")
     expect(page.locator(".inbox-notice h1")).to_contain_text("秋季研学")
-    _no_overflow(page)
+    assert_fits(page)
     page.get_by_label("同意", exact=True).check()
     page.get_by_role("button", name="提交回复").click()
     expect(page.locator(".message-success")).to_have_text("谢谢，已记录您的回复。")
     expect(page.locator(".inbox-done")).to_contain_text("同意")
-    _no_overflow(page)
+    assert_fits(page)
     assert violations(page, reports) == []
     mums = Recipient.objects.get(notice=notice, user=family.mum)
     assert mums.reply_choice == "同意" and mums.read_at is not None
@@ -75,14 +70,14 @@ def test_guardian_answers_from_the_inbox_and_from_the_link(
         link_reports = watch_violations(link_page)
         link_page.goto(f"{live_server.url}{links.short_url(dads)}")
         expect(link_page.locator(".inbox-concerns")).to_have_text("关于：张小明（一年级1班）")
-        _no_overflow(link_page)
+        assert_fits(link_page)
         dads.refresh_from_db()
         assert dads.read_at is None  # opening the link is not reading it
         link_page.get_by_label("同意", exact=True).check()
         link_page.get_by_role("button", name="提交回复").click()
         expect(link_page.locator(".message-success")).to_have_text("谢谢，已记录您的回复。")
         expect(link_page.locator(".inbox-done")).to_contain_text("同意")
-        _no_overflow(link_page)
+        assert_fits(link_page)
         assert violations(link_page, link_reports) == []
         names = {cookie["name"] for cookie in context.cookies()}
         assert django_settings.SESSION_COOKIE_NAME not in names

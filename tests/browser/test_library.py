@@ -10,7 +10,7 @@ import pytest
 
 from catalog.models import Subject
 from ebooks.ingest import ingest_file
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import assert_fits
 from tests.ebooks.conftest import make_epub3
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,11 +25,6 @@ def _book(owner, path, title: str, grade: int, subject: str, authors: list[str])
         visibility="public",
         taxonomy={"grade": grade, "subject": Subject.objects.get(code=subject)},
     )
-
-
-def _no_overflow(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], width
 
 
 def test_filter_by_grade_and_open_a_book_on_a_phone(
@@ -52,7 +47,7 @@ def test_filter_by_grade_and_open_a_book_on_a_phone(
     page.goto(f"{live_server.url}/ebooks/")
     expect(page.locator(".library-book")).to_have_count(3)
     expect(page.locator(".results-count")).to_contain_text("3")
-    _no_overflow(page)
+    assert_fits(page)
     page.screenshot(path=SCREENSHOTS.format("library"), full_page=True)
 
     # The filter panel starts folded on a phone; open it and choose 三年级 (shown with 2).
@@ -61,7 +56,7 @@ def test_filter_by_grade_and_open_a_book_on_a_phone(
     panel.locator("summary").click()
     grade = page.locator(".facet-link", has_text="三年级")
     expect(grade.locator(".count")).to_have_text("2")
-    _no_overflow(page)
+    assert_fits(page)
     grade.click()
     expect(page.locator(".library-book")).to_have_count(2)
     assert "grade=3" in page.url
@@ -70,7 +65,7 @@ def test_filter_by_grade_and_open_a_book_on_a_phone(
     page.get_by_role("link", name="书名").click()
     expect(page.locator(".library-title").first).to_have_text("数学游戏")
     assert "grade=3" in page.url and "sort=title" in page.url
-    _no_overflow(page)
+    assert_fits(page)
     page.screenshot(path=SCREENSHOTS.format("grade"), full_page=True)
 
     # Open the book's page from its title: cover, authors, description, read button.
@@ -87,7 +82,7 @@ def test_filter_by_grade_and_open_a_book_on_a_phone(
     expect(toc.locator("ol").first).not_to_be_visible()
     toc.locator("summary").click()
     expect(toc).to_contain_text("第一节 古诗")
-    _no_overflow(page)
+    assert_fits(page)
     page.screenshot(path=SCREENSHOTS.format("book"), full_page=True)
 
     page.get_by_role("link", name="阅读", exact=True).click()

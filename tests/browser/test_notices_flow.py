@@ -17,7 +17,7 @@ from edu_portal.accounts.models import OrgUnit, User
 from edu_portal.accounts.roles import Role
 from edu_portal.messaging import consent
 from edu_portal.messaging.models import Delivery, Notice, Recipient
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, page_width
 from tests.browser.csp import violations, watch_violations
 from tests.people import make_user
 
@@ -28,7 +28,7 @@ LINK = re.compile(r"/n/([0-9A-Za-z]+)")
 
 
 def checked(page, reports) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
+    width = page_width(page)
     assert width <= PHONE["width"], f"{page.url} is {width}px wide"
     assert not violations(page, reports), violations(page, reports)
 

@@ -8,12 +8,7 @@ import pytest
 
 from edu_portal.notifications import actions
 from edu_portal.notifications.models import Category
-from tests.browser.conftest import PHONE
-
-
-def _no_overflow(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], width
+from tests.browser.conftest import PHONE, assert_fits
 
 
 def test_bell_count_and_the_page_at_390px(open_page, live_server, teacher):
@@ -34,13 +29,13 @@ def test_bell_count_and_the_page_at_390px(open_page, live_server, teacher):
     page.goto(f"{live_server.url}/")
     expect(page.locator(".header-bell .bell-count")).to_contain_text("3")
     expect(page.locator(".user-name")).to_have_text("李老师")
-    _no_overflow(page)
+    assert_fits(page)
 
     page.locator(".header-bell").click()
     page.wait_for_url(f"{live_server.url}/notifications/")
     expect(page.locator("h1")).to_have_text("通知")
     expect(page.locator(".note-unread")).to_have_count(3)
-    _no_overflow(page)
+    assert_fits(page)
 
     # The "mark as read" button is readable: its text colour is not its background's.
     button = page.locator(".note-actions .button-secondary").first
@@ -59,7 +54,7 @@ def test_bell_count_and_the_page_at_390px(open_page, live_server, teacher):
     page.get_by_role("button", name="全部标为已读").click()
     expect(page.locator(".header-bell .bell-count")).to_have_count(0)
     expect(page.locator(".note-unread")).to_have_count(0)
-    _no_overflow(page)
+    assert_fits(page)
 
     # Opening one follows its link.
     page.locator(".note", has_text="期刊来稿已收到").get_by_role("button", name="查看").click()

@@ -8,7 +8,7 @@ import pytest
 
 from catalog.blobs import blob_from_file
 from catalog.models import ResourceFile
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, page_width
 from tests.browser.test_catalog_pages import _pdf, _resource
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -56,6 +56,6 @@ def test_fit_width_is_visible_and_usable_at_390_px(open_page, live_server, teach
         ".getBoundingClientRect().width - w) < 2",
         arg=fitted,
     )
-    width = page.evaluate("document.documentElement.scrollWidth")
+    width = page_width(page)
     assert width <= PHONE["width"], width
     page.screenshot(path=SCREENSHOT, full_page=True)

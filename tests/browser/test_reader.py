@@ -10,7 +10,7 @@ import pytest
 
 from ebooks.ingest import ingest_file
 from ebooks.reader.models import ReadingPosition
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, page_width
 from tests.ebooks.conftest import make_epub3, make_pdf, soffice_path
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -76,7 +76,7 @@ def test_epub_renders_turns_pages_and_remembers_the_place(open_page, live_server
     expect()(page.frame_locator("#reader-view iframe").locator("body")).to_contain_text("小荷才露")
     expect()(page.locator("[data-font-size]")).to_have_text("120%")
 
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(page) <= PHONE["width"]
     page.screenshot(path="/tmp/reader-epub-phone.png")
     assert not errors, errors
 

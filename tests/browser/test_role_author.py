@@ -21,6 +21,7 @@ from edu_portal.accounts.models import OrgUnit
 from edu_portal.accounts.roles import Role
 from edu_portal.storage import get_storage
 from edu_portal.workflow.models import ReviewEvent, State
+from tests.browser.conftest import page_width
 from tests.people import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -75,7 +76,7 @@ def submitted(people) -> Resource:
 
 def fits_390(page) -> None:
     page.set_viewport_size({"width": 390, "height": 844})
-    width = page.evaluate("document.documentElement.scrollWidth")
+    width = page_width(page)
     assert width <= 390, f"{page.url} is {width}px wide at 390"
 
 

@@ -16,6 +16,7 @@ from edu_portal.accounts.roles import Role
 from edu_portal.workflow.models import ReviewEvent, State
 from media_pipeline.processing import tasks
 from media_pipeline.processing.models import ProcessingJob
+from tests.browser.conftest import assert_fits
 from tests.browser.test_player import start_playing
 from tests.browser.test_upload_page import run_job_between_polls, wait_for_job
 from tests.people import make_user
@@ -45,18 +46,13 @@ def school_reviewer(school):
     return make_user("reviewer_he", Role.SCHOOL_REVIEWER, school, display_name="何老师")
 
 
-def fits_390(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"{page.url} is {width}px wide at 390"
-
-
 def test_teacher_uploads_school_reviewer_approves_student_watches(
     open_page, live_server, teacher, school_reviewer, student, clip, intranet_settings
 ):
     # 1. The teacher uploads a video; "submit for review" is ticked by default.
     page = open_page(teacher, locale="zh-CN")
     page.goto(f"{live_server.url}/upload/")
-    fits_390(page)
+    assert_fits(page)
     page.set_input_files("#upload-file", str(clip))
     page.fill("#upload-title", TITLE)
     assert page.locator("#upload-kind").input_value() == "video"
@@ -65,7 +61,7 @@ def test_teacher_uploads_school_reviewer_approves_student_watches(
     job = wait_for_job()
     assert run_job_between_polls(page, job.pk) == ProcessingJob.State.READY
     expect()(page.locator("#upload-done")).to_be_visible(timeout=30_000)
-    fits_390(page)
+    assert_fits(page)
     page.close()  # no poll may reach the live server while the test reads the database
     resource = Resource.objects.get(pk=job.resource_id)
     assert (resource.title, resource.state) == (TITLE, State.IN_REVIEW)
@@ -74,7 +70,7 @@ def test_teacher_uploads_school_reviewer_approves_student_watches(
     # 2. The school's reviewer sees it in her queue, with who reviews what, and approves.
     page = open_page(school_reviewer, locale="zh-CN")
     page.goto(f"{live_server.url}/review/")
-    fits_390(page)
+    assert_fits(page)
     page.screenshot(path=SCREENSHOT, full_page=True)
     expect()(page.locator("h1")).to_have_text("审核队列")
     routing = page.locator(".review-routing")
@@ -90,7 +86,7 @@ def test_teacher_uploads_school_reviewer_approves_student_watches(
     page.select_option("#id_kind", "video")
     page.locator(".review-filter-form button[type=submit]").click()
     page.wait_for_url("**/review/?*kind=video*")
-    fits_390(page)
+    assert_fits(page)
     select_all = page.locator("input[data-select-all]")
     expect()(select_all).to_be_visible()
     select_all.check()
@@ -99,7 +95,7 @@ def test_teacher_uploads_school_reviewer_approves_student_watches(
     page.wait_for_url("**/review/?*")
     expect()(page.locator(".message-success")).to_contain_text(TITLE)
     expect()(page.locator(f"#item-catalog\\.resource-{resource.pk}")).to_have_count(0)
-    fits_390(page)
+    assert_fits(page)
     resource.refresh_from_db()
     assert resource.state == State.PUBLISHED
     assert ReviewEvent.objects.get(action="approve").actor == school_reviewer
@@ -109,11 +105,11 @@ def test_teacher_uploads_school_reviewer_approves_student_watches(
     response = page.goto(f"{live_server.url}/resources/{resource.pk}/")
     assert response.status == 200
     expect()(page.locator("h1")).to_have_text(TITLE)
-    fits_390(page)
+    assert_fits(page)
     response = page.goto(f"{live_server.url}/watch/{resource.pk}/")
     assert response.status == 200
-    fits_390(page)
+    assert_fits(page)
     start_playing(page)
-    fits_390(page)
+    assert_fits(page)
     # Stop the player (segment requests, viewing beacons) before the database is flushed.
     page.close()

@@ -13,18 +13,13 @@ from edu_portal.accounts import actions
 from edu_portal.accounts.actions import SYSTEM
 from edu_portal.accounts.models import GuardianLink, OrgUnit, User
 from edu_portal.accounts.roles import Role
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, assert_fits
 from tests.people import make_user
 from tests.schools.rosters import csv_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 Kind = OrgUnit.Kind
-
-
-def no_overflow(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{page.url} is {width}px wide"
 
 
 @pytest.fixture
@@ -67,20 +62,20 @@ def test_school_admin_imports_resets_and_guardian_sees_children(
 
     page.goto(f"{live_server.url}/school-admin/")
     assert "城南小学" in page.locator("h1").inner_text()
-    no_overflow(page)
+    assert_fits(page)
 
     page.get_by_role("link", name="导入花名册").click()
-    no_overflow(page)
+    assert_fits(page)
     page.locator("input[type=file]").set_input_files(str(roster))
     page.get_by_role("button", name="检查文件").click()
     page.wait_for_load_state()
     assert page.locator("table.error-report").count() == 0
     assert "张小明" in page.content()
-    no_overflow(page)
+    assert_fits(page)
     page.get_by_role("button", name="导入").click()
     page.wait_for_load_state()
     assert "花名册已导入" in page.locator("h1").inner_text()
-    no_overflow(page)
+    assert_fits(page)
     imported = sheet(page)
     assert {"cn-2024001", "cn-2024002", "cn-2024003", "13800000003"} <= set(imported)
 
@@ -91,12 +86,12 @@ def test_school_admin_imports_resets_and_guardian_sees_children(
     # Reset 李雷's password from the class page (students list → pupil page).
     page.goto(f"{live_server.url}/school-admin/")
     page.get_by_role("link", name="1班").first.click()
-    no_overflow(page)
+    assert_fits(page)
     page.get_by_role("link", name="李雷").click()
-    no_overflow(page)
+    assert_fits(page)
     page.get_by_role("button", name="新密码").click()
     page.wait_for_load_state()
-    no_overflow(page)
+    assert_fits(page)
     password = sheet(page)["cn-2024002"]
     assert re.fullmatch(r"[A-Za-z0-9]{10}", password)
 
@@ -104,7 +99,7 @@ def test_school_admin_imports_resets_and_guardian_sees_children(
     context, pupil_page = sign_in(browser, live_server, "cn-2024002", password)
     try:
         assert "/accounts/password/change/" in pupil_page.url
-        no_overflow(pupil_page)
+        assert_fits(pupil_page)
         pupil_page.locator("input[name=old_password]").fill(password)
         pupil_page.locator("input[name=new_password1]").fill("Lilei-own-pass-8")
         pupil_page.locator("input[name=new_password2]").fill("Lilei-own-pass-8")
@@ -112,7 +107,7 @@ def test_school_admin_imports_resets_and_guardian_sees_children(
         pupil_page.wait_for_load_state()
         pupil_page.goto(f"{live_server.url}/")
         assert "/accounts/password/change/" not in pupil_page.url
-        no_overflow(pupil_page)
+        assert_fits(pupil_page)
     finally:
         context.close()
 
@@ -131,6 +126,6 @@ def test_school_admin_imports_resets_and_guardian_sees_children(
         text = family.locator("main").inner_text()
         assert "李雷" in text and "李梅" in text and "1班" in text and "2班" in text
         assert "城南小学" in text
-        no_overflow(family)
+        assert_fits(family)
     finally:
         context.close()

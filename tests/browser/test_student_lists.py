@@ -21,7 +21,7 @@ from edu_portal.accounts import actions
 from edu_portal.accounts.actions import SYSTEM
 from edu_portal.accounts.models import OrgUnit
 from edu_portal.accounts.roles import Role
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, assert_fits
 from tests.people import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -30,11 +30,6 @@ Kind = OrgUnit.Kind
 PASSWORD = "Xiaoming-2024!"
 OWN = "一年级 认识数字"
 JUNIOR = "八年级 勾股定理"
-
-
-def no_overflow(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{page.url} is {width}px wide"
 
 
 def jpeg() -> bytes:
@@ -114,7 +109,7 @@ def test_first_grader_sees_grade_one_first_on_a_phone(browser, live_server, pupi
         expect(newest).to_contain_text("优先显示一年级的内容")
         shown = titles(newest)
         assert shown.index(OWN) < shown.index(JUNIOR), shown
-        no_overflow(page)
+        assert_fits(page)
         thumbnails_render(page, OWN, image=True)
         thumbnails_render(page, JUNIOR, image=False)
 
@@ -122,7 +117,7 @@ def test_first_grader_sees_grade_one_first_on_a_phone(browser, live_server, pupi
         page.wait_for_url("**/resources/")
         expect(page.locator(".favour-note")).to_contain_text("优先显示一年级的内容")
         assert titles(page.locator(".results"))[:2] == [OWN, JUNIOR]
-        no_overflow(page)
+        assert_fits(page)
         thumbnails_render(page, OWN, image=True)
         thumbnails_render(page, JUNIOR, image=False)
 
@@ -131,7 +126,7 @@ def test_first_grader_sees_grade_one_first_on_a_phone(browser, live_server, pupi
         page.wait_for_url("**/resources/?sort=newest")
         assert titles(page.locator(".results"))[:2] == [JUNIOR, OWN]
         expect(page.locator(".favour-note")).to_have_count(0)
-        no_overflow(page)
+        assert_fits(page)
 
         # Keep the pupil's own resource with the star; no reload needed.
         item = page.locator(".resource-item", has_text=OWN)
@@ -144,7 +139,7 @@ def test_first_grader_sees_grade_one_first_on_a_phone(browser, live_server, pupi
         listed = page.locator(".favourites-list")
         expect(listed).to_contain_text(OWN)
         expect(listed).not_to_contain_text(JUNIOR)
-        no_overflow(page)
+        assert_fits(page)
         thumbnails_render(page, OWN, image=True)
     finally:
         context.close()

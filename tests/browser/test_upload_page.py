@@ -19,6 +19,7 @@ from edu_portal.storage import get_storage
 from media_pipeline.models import Upload
 from media_pipeline.processing import services, tasks
 from media_pipeline.processing.models import ProcessingJob
+from tests.browser.conftest import assert_fits
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -66,10 +67,9 @@ def textbook():
         "subject": Subject.objects.get(code="math"),
         "grade": 8,
     }
-    nodes = TextbookNode.objects
-    book = nodes.add_root({"kind": "book", "name": "数学 八年级上册", **common})
-    unit = nodes.add_child(book, {"kind": "unit", "name": "第十一章 三角形", **common})
-    return nodes.add_child(unit, {"kind": "lesson", "name": "11.1 与三角形有关的线段", **common})
+    book = TextbookNode.add_root(kind="book", name="数学 八年级上册", **common)
+    unit = book.add_child(kind="unit", name="第十一章 三角形", **common)
+    return unit.add_child(kind="lesson", name="11.1 与三角形有关的线段", **common)
 
 
 @pytest.fixture
@@ -206,7 +206,7 @@ def test_a_teacher_uploads_a_video_and_watches_it_being_processed(
     expect()(page.locator("#upload-error")).to_be_hidden()
     for hidden in ("#upload-pause", "#upload-resume", "#upload-retry"):
         expect()(page.locator(hidden)).to_be_hidden()
-    assert_no_horizontal_overflow(page)
+    assert_fits(page)
     page.screenshot(path=SCREENSHOT, full_page=True)
 
     # A draft: the next step offered is submitting it, a plain form that lands on the page.
@@ -229,11 +229,6 @@ def assert_final_state(page) -> None:
     assert page.locator("#upload-start").is_hidden()
     expect()(page.locator("#upload-again")).to_be_visible()
     assert page.locator("#upload-again").get_attribute("href") == "/upload/"
-
-
-def assert_no_horizontal_overflow(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], width
 
 
 def test_students_are_told_in_words_why_they_cannot_upload(open_page, live_server, student):
@@ -392,7 +387,7 @@ def test_a_teacher_uploads_courseware_with_taxonomy_and_submits_it_for_review(
     assert_final_state(page)
     expect()(page.locator("#upload-submit-form")).to_be_hidden()  # already in review
     expect()(page.locator("#upload-again")).to_have_text("再上传一个文件")
-    assert_no_horizontal_overflow(page)
+    assert_fits(page)
     expect()(page.locator("#upload-stream")).to_be_hidden()
     expect()(page.locator("#processing-box")).to_be_hidden()
     expect()(page.locator("#upload-error")).to_be_hidden()
