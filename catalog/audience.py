@@ -118,7 +118,7 @@ def _student_grade(user) -> int | None:
         return None
     unit = assignment.org_unit
     if unit.kind == OrgUnit.Kind.CLASS:
-        unit = OrgUnit.objects.get_parent(unit)
+        unit = unit.get_parent()
         if unit is None or unit.kind != OrgUnit.Kind.GRADE:
             return None
     return grade_of_unit(unit)

@@ -323,7 +323,7 @@ def steps(request, params: Params, labels: Labels) -> Steps:
         return Steps("book", _("Choose a textbook"), options, trail)
     if node.kind == TextbookNode.Kind.LESSON:
         return Steps("", "", [], trail)
-    children = list(TextbookNode.objects.get_children(node))
+    children = list(node.get_children())
     options = [
         Option(child.name, at(**chosen, node=str(child.pk)), n)
         for child, n in _node_counts(base, children)

@@ -236,18 +236,16 @@ def build_books() -> dict[str, TextbookNode]:
         common = {"edition": edition, "subject": subject, "grade": grade}
         book = TextbookNode.objects.filter(kind="book", name=book_name, **common).first()
         if book is None:
-            book = TextbookNode.objects.add_root({"kind": "book", "name": book_name, **common})
+            book = TextbookNode.add_root(kind="book", name=book_name, **common)
         for order, (unit_name, lesson_names) in enumerate(units):
-            unit = TextbookNode.objects.get_children(book).filter(name=unit_name).first()
+            unit = book.get_children().filter(name=unit_name).first()
             if unit is None:
-                unit = TextbookNode.objects.add_child(
-                    book, {"kind": "unit", "name": unit_name, "order": order, **common}
-                )
+                unit = book.add_child(kind="unit", name=unit_name, order=order, **common)
             for position, lesson_name in enumerate(lesson_names):
-                lesson = TextbookNode.objects.get_children(unit).filter(name=lesson_name).first()
+                lesson = unit.get_children().filter(name=lesson_name).first()
                 if lesson is None:
-                    lesson = TextbookNode.objects.add_child(
-                        unit, {"kind": "lesson", "name": lesson_name, "order": position, **common}
+                    lesson = unit.add_child(
+                        kind="lesson", name=lesson_name, order=position, **common
                     )
                 lessons[lesson_name] = lesson
     return lessons

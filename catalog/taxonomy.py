@@ -108,7 +108,7 @@ class TextbookNode(MP_Node):
 
     def trail(self) -> list[TextbookNode]:
         """The book, unit and lesson down to this node."""
-        return [*TextbookNode.objects.get_ancestors(self), self]
+        return [*self.get_ancestors(), self]
 
 
 class Collection(models.Model):

@@ -86,9 +86,9 @@ class TextbookNodeList(APIView):
             node = TextbookNode.objects.filter(pk=parent if parent.isdigit() else 0).first()
             if node is None:
                 return Response({"detail": "No such unit or lesson.", "code": "not_found"}, 404)
-            nodes = TextbookNode.objects.get_children(node)
+            nodes = node.get_children()
         else:
-            nodes = TextbookNode.objects.get_root_nodes()
+            nodes = TextbookNode.get_root_nodes()
             for field, lookup in (("edition", "edition__code"), ("subject", "subject__code")):
                 if request.query_params.get(field):
                     nodes = nodes.filter(**{lookup: request.query_params[field]})

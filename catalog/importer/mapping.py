@@ -313,13 +313,13 @@ class Resolver:
         units = [
             node
             for book in books
-            for node in numbered(TextbookNode.objects.get_children(book), UNIT_RE, unit)
+            for node in numbered(book.get_children(), UNIT_RE, unit)
             if node.kind == TextbookNode.Kind.UNIT
         ]
         if len(units) != 1:
             return None
         if lesson is not None:
-            lessons = numbered(TextbookNode.objects.get_children(units[0]), LESSON_RE, lesson)
+            lessons = numbered(units[0].get_children(), LESSON_RE, lesson)
             if len(lessons) == 1:
                 return lessons[0]
         return units[0]

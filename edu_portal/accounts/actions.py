@@ -139,12 +139,12 @@ def validate_placement(kind: str, parent: OrgUnit | None, name: str = "") -> Non
 
 def validate_kind_change(unit: OrgUnit, new_kind: str) -> None:
     """A unit may change kind only if its parent and its children still fit around it."""
-    validate_placement(new_kind, OrgUnit.objects.get_parent(unit), unit.name)
+    validate_placement(new_kind, unit.get_parent(), unit.name)
     validate_children_fit(unit, new_kind)
 
 
 def validate_children_fit(unit: OrgUnit, new_kind: str) -> None:
-    for child in OrgUnit.objects.get_children(unit):
+    for child in unit.get_children():
         if new_kind not in OrgUnit.ALLOWED_PARENTS[child.kind]:
             raise ValidationError(
                 _(
@@ -193,10 +193,10 @@ def create_org_unit(
     unit.full_clean(exclude=["path", "depth", "numchild"])
     with transaction.atomic(), _audited(actor):
         if parent is None:
-            return OrgUnit.objects.add_root(instance=unit)
+            return OrgUnit.add_root(instance=unit)
         # Re-read the parent: an instance held by the caller may have a stale path.
         parent = OrgUnit.objects.get(pk=parent.pk)
-        return OrgUnit.objects.add_child(parent, instance=unit)
+        return parent.add_child(instance=unit)
 
 
 def move_org_unit(actor, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit:
@@ -214,11 +214,11 @@ def move_org_unit(actor, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit:
             code="invalid_move",
         )
     validate_placement(unit.kind, new_parent, unit.name)
-    old_parent = OrgUnit.objects.get_parent(unit)
+    old_parent = unit.get_parent()
     if old_parent is not None and old_parent.pk == new_parent.pk:
         return unit
     with transaction.atomic(), _audited(actor):
-        OrgUnit.objects.move(unit, new_parent, pos="sorted-child")
+        unit.move(new_parent, pos="sorted-child")
         unit.refresh_from_db()
         # The tree columns are not audited (they churn on every insert), so say it plainly.
         audit.log_event(unit, {"parent": [str(old_parent or "—"), str(new_parent)]})

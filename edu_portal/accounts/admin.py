@@ -317,7 +317,7 @@ class OrgUnitMoveForm(MoveNodeForm):
             return None
         if position in ("sorted-child", "first-child", "last-child"):
             return ref
-        return OrgUnit.objects.get_parent(ref)
+        return ref.get_parent()
 
     def clean(self):
         cleaned = super().clean()
@@ -348,36 +348,33 @@ class OrgUnitAdmin(TreeAdmin):
     def save_form(self, request, form, change):
         old_parent = None
         if change:
-            old_parent = OrgUnit.objects.get_parent(OrgUnit.objects.get(pk=form.instance.pk))
+            old_parent = OrgUnit.objects.get(pk=form.instance.pk).get_parent()
         # Treebeard moves the node while saving the form, so the old parent is read first.
         obj = super().save_form(request, form, change)
         if change:
             obj.refresh_from_db()
-            _log_move(obj, old_parent, OrgUnit.objects.get_parent(obj, update=True))
+            _log_move(obj, old_parent, obj.get_parent(update=True))
         return obj
 
     def move_node(self, request):
         """Drag and drop in the tree: the same placement rules, and an audit event."""
         try:
-            node = OrgUnit.objects.get(pk=request.POST.get("node"))
-            target = OrgUnit.objects.get(pk=request.POST.get("target"))
+            node = OrgUnit.objects.get(pk=request.POST.get("node_id"))
+            target = OrgUnit.objects.get(pk=request.POST.get("sibling_id"))
+            as_child = bool(int(request.POST.get("as_child", 0)))
         except (OrgUnit.DoesNotExist, ValueError, TypeError):
             return super().move_node(request)
-        parent = (
-            target
-            if request.POST.get("relation") == "child"
-            else OrgUnit.objects.get_parent(target)
-        )
+        parent = target if as_child else target.get_parent()
         try:
             actions.validate_placement(node.kind, parent, node.name)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return HttpResponseBadRequest(" ".join(exc.messages))
-        old_parent = OrgUnit.objects.get_parent(node)
+        old_parent = node.get_parent()
         response = super().move_node(request)
         if response.status_code == 200:
             node.refresh_from_db()
-            _log_move(node, old_parent, OrgUnit.objects.get_parent(node, update=True))
+            _log_move(node, old_parent, node.get_parent(update=True))
         return response
 
 

@@ -48,7 +48,7 @@ def school_of(unit: OrgUnit | None) -> OrgUnit | None:
         return None
     if unit.kind == OrgUnit.Kind.SCHOOL:
         return unit
-    return OrgUnit.objects.get_ancestors(unit).filter(kind=OrgUnit.Kind.SCHOOL).first()
+    return unit.get_ancestors().filter(kind=OrgUnit.Kind.SCHOOL).first()
 
 
 def school_people(school: OrgUnit):
@@ -97,7 +97,7 @@ def create_unit(actor, parent: OrgUnit, name: str) -> OrgUnit:
     if kind is None:
         raise ValidationError(_("Grades go in a school and classes in a grade."))
     name = (name or "").strip()
-    if name and OrgUnit.objects.get_children(parent).filter(name=name).exists():
+    if name and parent.get_children().filter(name=name).exists():
         raise ValidationError(
             _("“%(parent)s” already has a unit called “%(name)s”.")
             % {"parent": parent, "name": name}
@@ -112,8 +112,8 @@ def rename_unit(actor, unit: OrgUnit, name: str) -> OrgUnit:
         raise ValidationError(_("Please give the unit a name."))
     if len(name) > 120:
         raise ValidationError(_("The name is longer than 120 characters."))
-    parent = OrgUnit.objects.get_parent(unit)
-    if OrgUnit.objects.get_children(parent).filter(name=name).exclude(pk=unit.pk).exists():
+    parent = unit.get_parent()
+    if parent.get_children().filter(name=name).exclude(pk=unit.pk).exists():
         raise ValidationError(
             _("“%(parent)s” already has a unit called “%(name)s”.")
             % {"parent": parent, "name": name}
@@ -132,11 +132,7 @@ def delete_unit(actor, unit: OrgUnit) -> None:
     if unit.kind not in (OrgUnit.Kind.GRADE, OrgUnit.Kind.CLASS):
         raise ValidationError(_("Only grades and classes can be deleted here."))
     unit = OrgUnit.objects.get(pk=unit.pk)
-    if (
-        OrgUnit.objects.get_children(unit).exists()
-        or unit.members.exists()
-        or unit.role_assignments.exists()
-    ):
+    if unit.get_children().exists() or unit.members.exists() or unit.role_assignments.exists():
         raise ValidationError(
             _("“%(unit)s” is not empty: move or remove its classes, students and teachers first.")
             % {"unit": unit}

@@ -473,11 +473,7 @@ def children(request: HttpRequest) -> HttpResponse:
     items = []
     for link in links:
         unit = link.student.org_unit
-        grade = (
-            OrgUnit.objects.get_parent(unit)
-            if unit is not None and unit.kind == OrgUnit.Kind.CLASS
-            else None
-        )
+        grade = unit.get_parent() if unit is not None and unit.kind == OrgUnit.Kind.CLASS else None
         items.append(
             {
                 "link": link,

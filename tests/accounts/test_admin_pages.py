@@ -102,9 +102,8 @@ def test_unlock_action_in_user_admin(client, bureau_admin, teacher):
 
 
 def _unit_form(unit, **overrides) -> dict:
-    from edu_portal.accounts.models import OrgUnit
 
-    parent = OrgUnit.objects.get_parent(unit)
+    parent = unit.get_parent()
     data = {
         "name": unit.name,
         "kind": unit.kind,

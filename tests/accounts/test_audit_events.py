@@ -263,11 +263,11 @@ def test_admin_tree_move_is_validated_and_audited(client, bureau_admin, tree):
     client.force_login(bureau_admin)
     url = reverse("admin:accounts_orgunit_changelist") + "move/"
     response = client.post(
-        url, {"node": tree.grade_a.pk, "target": tree.office.pk, "relation": "child"}
+        url, {"node_id": tree.grade_a.pk, "sibling_id": tree.office.pk, "as_child": 1}
     )
     assert response.status_code == 400
     response = client.post(
-        url, {"node": tree.grade_a.pk, "target": tree.school_b.pk, "relation": "child"}
+        url, {"node_id": tree.grade_a.pk, "sibling_id": tree.school_b.pk, "as_child": 1}
     )
     assert response.status_code == 200
     entry = _latest_for(tree.grade_a)

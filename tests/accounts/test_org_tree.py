@@ -79,7 +79,7 @@ def test_valid_tree_and_contains(tree):
     assert tree.school_a.contains(tree.school_a)
     assert not tree.school_b.contains(tree.class_a)
     assert not tree.class_a.contains(tree.school_a)
-    assert [c.name for c in OrgUnit.objects.get_children(tree.school_a)] == ["一年级"]
+    assert [c.name for c in tree.school_a.get_children()] == ["一年级"]
 
 
 def test_creation_is_audited_with_actor(tree, plain_bureau_admin):

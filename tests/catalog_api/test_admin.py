@@ -34,7 +34,7 @@ def test_textbook_tree_and_resource_pages(admin_client, teacher):
         "subject": math,
         "grade": 8,
     }
-    book = TextbookNode.objects.add_root(fields)
+    book = TextbookNode.add_root(**fields)
     url = reverse("admin:catalog_textbooknode_change", args=[book.pk])
     assert admin_client.get(url).status_code == 200
     resource = Resource.objects.create(title="勾股定理", kind="courseware", uploader=teacher)

@@ -141,8 +141,8 @@ def test_students_may_not_create(student):
 def add_node(parent, kind, name, edition, subject, grade=8) -> TextbookNode:
     fields = {"kind": kind, "name": name, "edition": edition, "subject": subject, "grade": grade}
     if parent is None:
-        return TextbookNode.objects.add_root(fields)
-    return TextbookNode.objects.add_child(parent, fields)
+        return TextbookNode.add_root(**fields)
+    return parent.add_child(**fields)
 
 
 def test_textbook_node_fills_subject_grade_and_edition(teacher):

@@ -84,13 +84,13 @@ def book(db):
     math = Subject.objects.get(code="math")
     pep = Edition.objects.get(code="pep")
     common = {"edition": pep, "subject": math, "grade": 8}
-    nodes = TextbookNode.objects
+    nodes = TextbookNode
 
     def node(parent, kind, name, order=0):
         fields = {"kind": kind, "name": name, "order": order, **common}
         if parent is None:
-            return nodes.add_root(fields)
-        return nodes.add_child(parent, fields)
+            return nodes.add_root(**fields)
+        return parent.add_child(**fields)
 
     root = node(None, "book", "八年级上册")
     unit1 = node(root, "unit", "第十七章 勾股定理", 1)

@@ -60,10 +60,9 @@ def test_a_unit_folder_finds_the_textbook_node(archive, teacher):
         "subject": Subject.objects.get(code="math"),
         "grade": 8,
     }
-    nodes = TextbookNode.objects
-    book = nodes.add_root({"kind": "book", "name": "八年级下册", **common})
-    unit = nodes.add_child(book, {"kind": "unit", "name": "第十七章 勾股定理 第1单元", **common})
-    nodes.add_child(book, {"kind": "unit", "name": "第二单元 平行四边形", **common})
+    book = TextbookNode.add_root(kind="book", name="八年级下册", **common)
+    unit = book.add_child(kind="unit", name="第十七章 勾股定理 第1单元", **common)
+    book.add_child(kind="unit", name="第二单元 平行四边形", **common)
     run_import(archive, owner=teacher)
     plan = Resource.objects.get(source_filename=LESSON_PLAN.rsplit("/", 1)[-1])
     assert plan.textbook_node == unit

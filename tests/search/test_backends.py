@@ -188,8 +188,8 @@ def test_textbook_node_filter_includes_descendants(search_backend, make_resource
     def node(parent, kind, name):
         made = TextbookNode(kind=kind, name=name, **common)
         if parent is None:
-            return TextbookNode.objects.add_root(instance=made)
-        return TextbookNode.objects.add_child(parent, instance=made)
+            return TextbookNode.add_root(instance=made)
+        return parent.add_child(instance=made)
 
     book = node(None, "book", "八年级下册")
     unit = node(book, "unit", "第十七章 勾股定理")
