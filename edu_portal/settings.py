@@ -61,12 +61,26 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "treebeard",
     "auditlog",
+    # Wagtail, for the public portal (edu_portal.cms); its admin is mounted at /cms/.
+    "wagtail.contrib.settings",
+    "wagtail.contrib.redirects",
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
     "edu_portal.accounts",
     "edu_portal.portal",
     "edu_portal.workflow",
     "edu_portal.notifications",
     "edu_portal.schools",
     "edu_portal.messaging",
+    "edu_portal.cms",
     "catalog",
     "media_pipeline",
     "ebooks",
@@ -90,6 +104,7 @@ MIDDLEWARE = [
     # After MessageMiddleware: it says why the password page comes first.
     "edu_portal.schools.middleware.MustChangePasswordMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
 ROOT_URLCONF = "edu_portal.urls"
@@ -390,6 +405,51 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     },
 }
+
+# --- Public portal (Wagtail, edu_portal.cms) ------------------------------------------------
+WAGTAIL_SITE_NAME = SITE_NAME
+WAGTAILADMIN_BASE_URL = env.str("SITE_URL", "") or "http://localhost:8000"
+# Sign-in goes through the platform's own (throttled, recorded) login page.
+WAGTAILADMIN_LOGIN_URL = LOGIN_URL
+WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL
+WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+WAGTAIL_I18N_ENABLED = False
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
+# A county's intranet server must not call out to wagtail.org.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+WAGTAIL_MODERATION_ENABLED = True
+WAGTAIL_WORKFLOW_ENABLED = True
+# Documents are served by Django (access checked, object store behind), never by URL guess.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+WAGTAILDOCS_EXTENSIONS = [
+    "pdf",
+    "doc",
+    "docx",
+    "xls",
+    "xlsx",
+    "ppt",
+    "pptx",
+    "odt",
+    "ods",
+    "txt",
+    "zip",
+    "rar",
+    "wps",
+    "et",
+]
+WAGTAILDOCS_MAX_UPLOAD_SIZE = env.int("CMS_MAX_DOCUMENT_MB", 50, minimum=1) * 1024 * 1024
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = env.int("CMS_MAX_IMAGE_MB", 10, minimum=1) * 1024 * 1024
+# Wagtail's own index serves the editors' search in the admin; the public site search goes
+# through the platform's search backends (edu_portal.cms.search).
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+TAGGIT_CASE_INSENSITIVE = True
+# 索引号 = <organisation code>/<year>-<5-digit serial> (the bureau's 统一社会信用代码).
+CMS_ORG_CODE = env.str("CMS_ORG_CODE", "11000000MB0000000X")
+# How many days a column of each kind may go without a new item before the inspection
+# self-check calls it stale (国办秘函〔2019〕19号: news two weeks, notices/policies six months).
+CMS_STALE_DAYS = {"news": 14, "notice": 180, "policy": 180}
+CMS_HOME_STALE_DAYS = 14
 
 # --- Mail -----------------------------------------------------------------------------------
 EMAIL_HOST = env.str("EMAIL_HOST", "")

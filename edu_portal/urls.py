@@ -24,6 +24,8 @@ urlpatterns = [
         name="api-docs",
     ),
     path("admin/", admin.site.urls),
+    path("cms/", include("wagtail.admin.urls")),
+    path("documents/", include("wagtail.documents.urls")),
     # One URL module per feature. A feature whose paths share one prefix is mounted under
     # it; the others (pages and their ``api/v1/`` endpoints) route full paths from the
     # root. No two features route the same path, so only each module's own order matters.
@@ -43,6 +45,8 @@ urlpatterns = [
     path("", include("catalog.urls")),
     path("", include("ebooks.reader.urls")),
     path("", include("edu_portal.portal.urls")),
+    # Last: every path nothing above claimed is a page of the portal's tree (Wagtail).
+    path("", include("wagtail.urls")),
 ]
 
 handler400 = "edu_portal.portal.views.bad_request"

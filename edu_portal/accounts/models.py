@@ -35,6 +35,9 @@ class OrgUnit(MP_Node):
     code = models.SlugField(_("code"), max_length=60, unique=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     duties = models.TextField(_("duties"), blank=True)
+    # Shown on the portal's department pages (机关处室), typed here only.
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    head = models.CharField(_("head"), max_length=60, blank=True)
 
     node_order_by = ["kind", "name"]
 

@@ -1,0 +1,150 @@
+"""Articles with the disclosure catalogue's fields (Art. 12; 国办发〔2017〕47号 for marking
+amended and repealed documents), and the serials behind their 索引号."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable, Page
+
+from edu_portal.cms.models.pages import RICH_TEXT_FEATURES
+
+
+class Category(models.TextChoices):
+    """信息分类 (Art. 20's kinds of proactively disclosed information, as portals group
+    them)."""
+
+    ORGANISATION = "organisation", _("Organisation and functions")
+    POLICY = "policy", _("Policies and documents")
+    PLANNING = "planning", _("Plans and summaries")
+    PERSONNEL = "personnel", _("Personnel appointments")
+    PROJECTS = "projects", _("Major projects")
+    FINANCE = "finance", _("Budgets and final accounts")
+    STATISTICS = "statistics", _("Education statistics")
+    ADMISSIONS = "admissions", _("Enrolment and examinations")
+    SERVICES = "services", _("Public services")
+    NEWS = "news", _("News")
+    OTHER = "other", _("Other")
+
+
+class Validity(models.TextChoices):
+    """有效性."""
+
+    VALID = "valid", _("In force")
+    EXPIRED = "expired", _("Expired")
+    REPEALED = "repealed", _("Repealed")
+
+
+class ArticlePage(Page):
+    """A news item, notice or bureau document.
+
+    ``index_number`` (索引号, ``<org code>/<year>-<5-digit serial>``) is given once, on first
+    publication, from :class:`IndexSerial`, and never changes or returns. ``published_on``
+    is the date shown (发布日期): the first publication's date unless an import kept the old
+    site's date. When a document is amended or repealed, ``superseded_by`` points at the new
+    one and the original shows it.
+    """
+
+    summary = models.TextField(_("summary"), blank=True)
+    body = RichTextField(_("body"), blank=True, features=RICH_TEXT_FEATURES)
+    index_number = models.CharField(
+        _("index number"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
+    category = models.CharField(
+        _("information category"), max_length=32, choices=Category.choices, blank=True
+    )
+    issuer = models.ForeignKey(
+        "accounts.OrgUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("issuing body"),
+    )
+    written_on = models.DateField(_("date written"), null=True, blank=True)
+    published_on = models.DateField(_("date published"), null=True, blank=True, db_index=True)
+    doc_number = models.CharField(_("document number"), max_length=100, blank=True)
+    keywords = models.CharField(_("keywords"), max_length=200, blank=True)
+    validity = models.CharField(
+        _("validity"), max_length=16, choices=Validity.choices, default=Validity.VALID
+    )
+    superseded_by = models.ForeignKey(
+        "cms.ArticlePage",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="supersedes",
+        verbose_name=_("amended or replaced by"),
+    )
+    # Identity of a line of an old site's export (``import_articles``), so that running the
+    # import again skips what it already created.
+    import_key = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        InlinePanel("attachments", label=_("Attachments")),
+    ]
+    promote_panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("category"),
+                FieldPanel("issuer"),
+                FieldPanel("written_on"),
+                FieldPanel("published_on"),
+                FieldPanel("doc_number"),
+                FieldPanel("keywords"),
+                FieldPanel("validity"),
+                FieldPanel("superseded_by"),
+            ],
+            heading=_("Disclosure catalogue"),
+        ),
+        *Page.promote_panels,
+    ]
+    parent_page_types = ["cms.ColumnPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+
+
+class ArticleAttachment(Orderable):
+    """A file attached to an article: a Wagtail document, kept in the platform's object
+    store (``STORAGES["default"]``), previewed like resource files."""
+
+    page = ParentalKey(ArticlePage, on_delete=models.CASCADE, related_name="attachments")
+    document = models.ForeignKey(
+        "wagtaildocs.Document",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("document"),
+    )
+    title = models.CharField(_("title"), max_length=255, blank=True)
+
+    panels = [FieldPanel("document"), FieldPanel("title")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+
+class IndexSerial(models.Model):
+    """The last serial given for an organisation code and year. Only ever incremented (under
+    a row lock), so a number is never given twice, even after its article is deleted."""
+
+    org_code = models.CharField(max_length=64)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org_code", "year"], name="cms_index_serial_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_code}/{self.year}-{self.last:05d}"
