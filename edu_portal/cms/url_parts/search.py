@@ -1,0 +1,3 @@
+"""Paths of the portal: search."""
+
+urlpatterns: list = []

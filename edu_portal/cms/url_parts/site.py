@@ -1,0 +1,3 @@
+"""Paths of the portal: site."""
+
+urlpatterns: list = []
