@@ -45,6 +45,8 @@ urlpatterns = [
     path("", include("catalog.urls")),
     path("", include("ebooks.reader.urls")),
     path("", include("edu_portal.portal.urls")),
+    path("", include("edu_portal.disclosure.urls")),
+    path("", include("edu_portal.interaction.urls")),
     path("", include("edu_portal.cms.urls")),
     # Last: every path nothing above claimed is a page of the portal's tree (Wagtail).
     path("", include("wagtail.urls")),

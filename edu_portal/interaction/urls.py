@@ -1,0 +1,5 @@
+"""Pages and API endpoints of interaction (full paths from the site root)."""
+
+app_name = "interaction"
+
+urlpatterns: list = []
