@@ -25,7 +25,6 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("cms/", include("wagtail.admin.urls")),
-    path("documents/", include("wagtail.documents.urls")),
     # One URL module per feature. A feature whose paths share one prefix is mounted under
     # it; the others (pages and their ``api/v1/`` endpoints) route full paths from the
     # root. No two features route the same path, so only each module's own order matters.
@@ -48,6 +47,9 @@ urlpatterns = [
     path("", include("edu_portal.disclosure.urls")),
     path("", include("edu_portal.interaction.urls")),
     path("", include("edu_portal.cms.urls")),
+    # After the portal's own paths: cms:document-preview (documents/<id>/preview/) would
+    # otherwise be taken by Wagtail's serve pattern ^(\d+)/(.*)$.
+    path("documents/", include("wagtail.documents.urls")),
     # Last: every path nothing above claimed is a page of the portal's tree (Wagtail).
     path("", include("wagtail.urls")),
 ]

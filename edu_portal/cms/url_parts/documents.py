@@ -1,3 +1,13 @@
 """Paths of the portal: documents."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from edu_portal.cms import documents
+
+urlpatterns = [
+    path(
+        "documents/<int:document_id>/preview/",
+        documents.document_preview,
+        name="document-preview",
+    ),
+]
