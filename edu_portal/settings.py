@@ -601,3 +601,22 @@ CELERY_BEAT_SCHEDULE["messaging-purge-expired"] = {
     "schedule": 24 * 3600,
     "options": {"queue": "default", "expires": 12 * 3600},
 }
+
+# --- Letters: 局长信箱, consultations, suggestions, complaints (edu_portal.interaction) ------
+# Working days (the workdays calendar) from receipt to the answer, per kind of letter.
+LETTER_DUE_DAYS_MAILBOX = env.int("LETTER_DUE_DAYS_MAILBOX", 15, minimum=1)
+LETTER_DUE_DAYS_CONSULTATION = env.int("LETTER_DUE_DAYS_CONSULTATION", 5, minimum=1)
+LETTER_DUE_DAYS_SUGGESTION = env.int("LETTER_DUE_DAYS_SUGGESTION", 15, minimum=1)
+LETTER_DUE_DAYS_COMPLAINT = env.int("LETTER_DUE_DAYS_COMPLAINT", 15, minimum=1)
+# The department is reminded this many working days before a letter's due date.
+LETTER_REMIND_DAYS = env.int("LETTER_REMIND_DAYS", 3, minimum=0)
+# The most working days the office may add to a letter's deadline in one extension.
+LETTER_MAX_EXTENSION_DAYS = env.int("LETTER_MAX_EXTENSION_DAYS", 15, minimum=1)
+# Progress look-ups (page and API) allowed per client address and hour: a query code and
+# a phone number must not be guessable by trying.
+LETTER_LOOKUPS_PER_HOUR = env.int("LETTER_LOOKUPS_PER_HOUR", 30, minimum=1)
+CELERY_BEAT_SCHEDULE["interaction-letter-deadlines"] = {
+    "task": "interaction.letter_deadlines",
+    "schedule": 3600,
+    "options": {"queue": "default", "expires": 3000},
+}

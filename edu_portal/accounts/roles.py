@@ -31,6 +31,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "resource.upload",
             "resource.download",
             "resource.view",
+            "mailbox.reply",
         }
     ),
     Role.OFFICE_REVIEWER: frozenset(
