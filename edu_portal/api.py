@@ -53,3 +53,9 @@ class UnreadCountPagination(PageNumberPagination):
         schema["properties"]["unread_count"] = {"type": "integer", "example": self.unread_example}
         schema["required"] = [*schema.get("required", []), "unread_count"]
         return schema
+
+
+def public_endpoints(endpoints: list) -> list:
+    """drf-spectacular preprocessing hook: the API documentation covers the platform's API,
+    not the Wagtail admin's internal endpoints under /cms/."""
+    return [endpoint for endpoint in endpoints if not endpoint[0].startswith("/cms/")]

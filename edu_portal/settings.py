@@ -449,6 +449,17 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 TAGGIT_CASE_INSENSITIVE = True
 # 索引号 = <organisation code>/<year>-<5-digit serial> (the bureau's 统一社会信用代码).
 CMS_ORG_CODE = env.str("CMS_ORG_CODE", "11000000MB0000000X")
+# Wagtail's documents and images live in the platform's object store under cms/ (keys
+# derived from the names, edu_portal.storage.django_storage). Documents are downloaded only
+# through Wagtail's serve view (access checked); image files through cms:stored-image.
+STORAGES["default"] = {
+    "BACKEND": "edu_portal.storage.django_storage.ObjectStoreStorage",
+    "OPTIONS": {
+        "prefix": "cms/",
+        "public_prefixes": ["images/", "original_images/"],
+        "url_name": "cms:stored-image",
+    },
+}
 # How many days a column of each kind may go without a new item before the inspection
 # self-check calls it stale (国办秘函〔2019〕19号: news two weeks, notices/policies six months).
 CMS_STALE_DAYS = {"news": 14, "notice": 180, "policy": 180}
@@ -500,6 +511,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     # "kind" names several choice sets (org units, resources): name each enum explicitly.
     "ENUM_NAME_OVERRIDES": {"ResourceKindEnum": "catalog.models.Resource.Kind"},
+    "PREPROCESSING_HOOKS": ["edu_portal.api.public_endpoints"],
 }
 
 # --- Logging --------------------------------------------------------------------------------

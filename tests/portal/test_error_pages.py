@@ -69,7 +69,7 @@ def test_api_plain_permission_denied_is_json(client):
     assert response.json()["detail"] == "You do not have permission to open this page."
 
 
-def test_404_page(client):
+def test_404_page(client, db):  # unknown paths end in Wagtail's page lookup
     response = client.get("/no-such-page/<b>")
     assert response.status_code == 404
     html = response.content.decode()
@@ -78,7 +78,7 @@ def test_404_page(client):
     assert "/no-such-page/&lt;b&gt;" in html  # the path is shown, escaped
 
 
-def test_404_for_api_is_json(client):
+def test_404_for_api_is_json(client, db):
     response = client.get("/api/no-such-endpoint/")
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
