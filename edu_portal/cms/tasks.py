@@ -25,3 +25,21 @@ def flush_page_visits() -> list[dict]:
     from edu_portal.cms import visits
 
     return visits.flush()
+
+
+# --- part C: scheduled publishing and expiry ------------------------------------------------
+
+
+@shared_task(name="cms.publish_scheduled", queue="default", ignore_result=True)
+def publish_scheduled() -> None:
+    """Wagtail's scheduled publishing and expiry (go_live_at / expire_at), every minute.
+
+    Runs Wagtail's own ``publish_scheduled`` command; its publishes and unpublishes send
+    Wagtail's signals, which ``cms.audit_hooks`` records in the audit log as done by the
+    system (no actor, no address)."""
+    from django.core.management import call_command
+
+    from edu_portal.accounts.audit import actor_context
+
+    with actor_context(None):
+        call_command("publish_scheduled", verbosity=0)
