@@ -3,7 +3,7 @@ amended and repealed documents), and the serials behind their 索引号."""
 
 from __future__ import annotations
 
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
@@ -112,6 +112,34 @@ class ArticlePage(Page):
         verbose_name = _("article")
         verbose_name_plural = _("articles")
 
+    # Values that belong to the article as a whole, not to one revision: a revision saved
+    # before the first publication holds none of them, and publishing or reverting to it
+    # must not clear or change them (Wagtail copies a revision onto the page when it
+    # publishes, through this method).
+    KEPT_FROM_LIVE = ("index_number", "published_on", "import_key")
+
+    def with_content_json(self, content):
+        page = super().with_content_json(content)
+        for name in self.KEPT_FROM_LIVE:
+            live_value = getattr(self, name)
+            if live_value:
+                setattr(page, name, live_value)
+        return page
+
+    def save(self, *args, **kwargs):
+        if self.live and not self.index_number:
+            from edu_portal.cms import articles
+
+            # First publication (by the admin, a schedule or the import): the 索引号 and the
+            # date shown are fixed now, in the same transaction as the page row.
+            with transaction.atomic():
+                articles.number_on_first_publication(self)
+                update_fields = kwargs.get("update_fields")
+                if update_fields is not None:
+                    kwargs["update_fields"] = {*update_fields, "index_number", "published_on"}
+                return super().save(*args, **kwargs)
+        return super().save(*args, **kwargs)
+
 
 class ArticleAttachment(Orderable):
     """A file attached to an article: a Wagtail document, kept in the platform's object
@@ -148,3 +176,26 @@ class IndexSerial(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_code}/{self.year}-{self.last:05d}"
+
+class DocumentPreview(models.Model):
+    """The PDF preview of a Wagtail document (an Office file converted by LibreOffice; a
+    PDF is its own preview and has no row). ``source_hash`` is the document's file hash
+    when the preview was made, so a replaced file gets a new one; ``key`` is the PDF in
+    the object store."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    document = models.OneToOneField(
+        "wagtaildocs.Document", on_delete=models.CASCADE, related_name="cms_preview"
+    )
+    source_hash = models.CharField(max_length=40, blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    key = models.CharField(max_length=255, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"preview of document {self.document_id}: {self.state}"
