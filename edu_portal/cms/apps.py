@@ -1,5 +1,15 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _after_migrate(sender, using="default", **kwargs) -> None:
+    """The approval workflow and the managed groups exist on every database, fresh or
+    upgraded, without anyone typing them into the admin."""
+    from edu_portal.cms import review, rights
+
+    review.ensure_workflow()
+    rights.sync()
 
 
 class CmsConfig(AppConfig):
@@ -8,7 +18,19 @@ class CmsConfig(AppConfig):
     verbose_name = _("Public portal")
 
     def ready(self) -> None:
+        from edu_portal.cms import audit_hooks, review, signals, tasks  # noqa: F401
         from edu_portal.cms import preview_tasks, richtext  # noqa: F401
 
         # Every rich-text field of a cms page is cleaned before it is written (row or revision).
         richtext.connect()
+
+        audit_hooks.connect()
+        signals.connect()
+        review.register()
+        # Department pages and school sites follow the org tree (part F: accounts cannot
+        # import the portal, so the portal listens).
+        from edu_portal.cms import departments, schools
+
+        departments.connect()
+        schools.connect()
+        post_migrate.connect(_after_migrate, sender=self, dispatch_uid="edu_portal.cms.migrate")
