@@ -170,6 +170,8 @@ def create_org_unit(
     *,
     phone: str = "",
     duties: str = "",
+    address: str = "",
+    head: str = "",
 ) -> OrgUnit:
     """Add a unit under ``parent`` (None: a new top-level bureau)."""
     if parent is None:
@@ -189,7 +191,9 @@ def create_org_unit(
     if not name:
         raise ValidationError({"name": _("Please give the unit a name.")}, code="required")
     validate_placement(kind, parent, name)
-    unit = OrgUnit(kind=kind, name=name, code=code, phone=phone, duties=duties)
+    unit = OrgUnit(
+        kind=kind, name=name, code=code, phone=phone, duties=duties, address=address, head=head
+    )
     unit.full_clean(exclude=["path", "depth", "numchild"])
     with transaction.atomic(), _audited(actor):
         if parent is None:

@@ -339,7 +339,9 @@ class OrgUnitMoveForm(MoveNodeForm):
 @admin.register(OrgUnit)
 class OrgUnitAdmin(TreeAdmin):
     form = movenodeform_factory(
-        OrgUnit, form=OrgUnitMoveForm, fields=["name", "kind", "code", "phone", "duties"]
+        OrgUnit,
+        form=OrgUnitMoveForm,
+        fields=["name", "kind", "code", "phone", "duties", "address", "head"],
     )
     list_display = ["name", "kind", "code", "phone"]
     list_filter = ["kind"]

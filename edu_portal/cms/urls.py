@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("edu_portal.cms.url_parts.documents")),
     path("", include("edu_portal.cms.url_parts.search")),
     path("", include("edu_portal.cms.url_parts.site")),
+    path("", include("edu_portal.cms.url_parts.schools")),
 ]

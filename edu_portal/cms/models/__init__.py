@@ -21,7 +21,7 @@ from edu_portal.cms.models.pages import (
     SitemapPage,
     StandardPage,
 )
-from edu_portal.cms.models.schools import SchoolSitePage
+from edu_portal.cms.models.schools import SchoolIndexPage, SchoolSitePage
 from edu_portal.cms.models.site_settings import PortalSettings
 from edu_portal.cms.models.stats import PageVisitDay
 
@@ -38,6 +38,7 @@ __all__ = [
     "IndexSerial",
     "PageVisitDay",
     "PortalSettings",
+    "SchoolIndexPage",
     "SchoolSitePage",
     "ServiceGuidePage",
     "SitemapPage",

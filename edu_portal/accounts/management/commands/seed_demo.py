@@ -30,6 +30,8 @@ ORG_TREE: list[tuple[str, str | None, str, str, dict[str, str]]] = [
         {
             "phone": "0000-1000001",
             "duties": "负责局机关日常运转、文秘、政务公开、信访和依申请公开的受理与答复。",
+            "address": "示范县人民路88号教育局办公楼3楼301室",
+            "head": "周明",
         },
     ),
     (
@@ -37,14 +39,24 @@ ORG_TREE: list[tuple[str, str | None, str, str, dict[str, str]]] = [
         "demo-bureau",
         Kind.DEPARTMENT,
         "基础教育科",
-        {"duties": "负责全县中小学教育教学管理、课程实施和教研指导。"},
+        {
+            "phone": "0000-1000012",
+            "duties": "负责全县中小学教育教学管理、课程实施和教研指导。",
+            "address": "示范县人民路88号教育局办公楼4楼405室",
+            "head": "吴晓燕",
+        },
     ),
     (
         "demo-av-center",
         "demo-bureau",
         Kind.DEPARTMENT,
         "电教馆",
-        {"duties": "负责教育信息化建设、教育资源平台运行和数字资源建设。"},
+        {
+            "phone": "0000-1000023",
+            "duties": "负责教育信息化建设、教育资源平台运行和数字资源建设。",
+            "address": "示范县文化路16号电教馆2楼",
+            "head": "郑国强",
+        },
     ),
     ("demo-chengnan", "demo-bureau", Kind.SCHOOL, "城南小学", {}),
     ("demo-chengnan-g1", "demo-chengnan", Kind.GRADE, "一年级", {}),

@@ -30,6 +30,7 @@ class Command(BaseCommand):
         self._review(user)
         self._ebooks(user)
         self._notices()
+        self._portal_sections()
 
     def _review(self, teacher: User) -> None:
         """Uploads in review for every reviewer role (see catalog.demo.seed_review)."""
@@ -64,4 +65,16 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Demo notice sent to {result['recipients']} guardians: "
                 f"/notices/sent/ (teacher), /notices/ (guardian)"
+            )
+
+    def _portal_sections(self) -> None:
+        """Department pages, service guides and the demo schools' sites (cms.demo_schools)."""
+        from edu_portal.cms import demo_schools
+
+        made = demo_schools.seed()
+        if any(made.values()):
+            self.stdout.write(
+                "Portal: {departments} department pages, {guides} service guides, "
+                "{school_sites} school sites with {school_items} items "
+                "(/departments/, /services/guides/, /schools/)".format(**made)
             )
