@@ -110,8 +110,10 @@ def submit(
     client_ip: str | None = None,
     channel: str = Channel.ONLINE,
     registered_by=None,
+    received_on: datetime.date | None = None,
 ) -> Letter:
-    """A new letter (checked by the form or serializer), received today; the office is told."""
+    """A new letter (checked by the form or serializer), received today (or, registered by
+    the office, on the day it arrived); the office is told."""
     if kind not in Kind.values or channel not in Channel.values:
         raise ValidationError(_("Choose a kind of letter."), code="invalid")
     if registered_by is not None and not can_handle(registered_by):
@@ -119,7 +121,11 @@ def submit(
     phone = normalise_phone(phone)
     if not 7 <= len(phone) <= 15:
         raise ValidationError(_("Enter a phone number we can reach you at."), code="phone")
-    received_on = timezone.localdate()
+    today = timezone.localdate()
+    if received_on is None or registered_by is None:
+        received_on = today
+    if received_on > today:
+        raise ValidationError(_("A letter cannot arrive in the future."), code="received_on")
     for _attempt in range(5):
         try:
             with transaction.atomic():
