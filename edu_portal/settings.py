@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from edu_portal.env import Env
@@ -64,6 +65,9 @@ INSTALLED_APPS = [
     # Wagtail, for the public portal (edu_portal.cms); its admin is mounted at /cms/.
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",
+    # /sitemap.xml of the portal's live, public pages (Django's sitemap templates).
+    "django.contrib.sitemaps",
+    "wagtail.contrib.sitemaps",
     "wagtail.sites",
     "wagtail.users",
     "wagtail.snippets",
@@ -108,6 +112,9 @@ MIDDLEWARE = [
     "edu_portal.schools.middleware.MustChangePasswordMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last: answers anonymous views of cached portal pages with the language, the client's
+    # network and the CSRF cookie already decided by the middleware above.
+    "edu_portal.cms.page_cache.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "edu_portal.urls"
@@ -464,6 +471,21 @@ STORAGES["default"] = {
 # self-check calls it stale (国办秘函〔2019〕19号: news two weeks, notices/policies six months).
 CMS_STALE_DAYS = {"news": 14, "notice": 180, "policy": 180}
 CMS_HOME_STALE_DAYS = 14
+# Anonymous views of live portal pages are cached this many seconds (0: off); publishing,
+# unpublishing or moving any page empties the cache at once (edu_portal.cms.page_cache).
+CMS_PAGE_CACHE_SECONDS = env.int("CMS_PAGE_CACHE_SECONDS", 300, minimum=0)
+# Page visits are buffered like download counts and flushed as often (edu_portal.cms.visits).
+CELERY_BEAT_SCHEDULE["cms-flush-page-visits"] = {
+    "task": "cms.flush_page_visits",
+    "schedule": STATS_FLUSH_SECONDS,
+    "options": {"queue": "default", "expires": max(STATS_FLUSH_SECONDS - 5, 1)},
+}
+# The inspection self-check runs daily and tells the office when a single-veto rule fails.
+CELERY_BEAT_SCHEDULE["cms-site-inspection"] = {
+    "task": "cms.site_inspection",
+    "schedule": crontab(hour=7, minute=30),
+    "options": {"queue": "default", "expires": 3600},
+}
 
 # --- Mail -----------------------------------------------------------------------------------
 EMAIL_HOST = env.str("EMAIL_HOST", "")

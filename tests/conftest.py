@@ -100,3 +100,17 @@ def _no_sms_repeat_guard(settings):
     text to the same number would hold each other's message. Off unless a test turns it
     on (tests/messaging/channels does, with numbers of its own)."""
     settings.SMS_REPEAT_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
+def _portal_page_cache_off(settings):
+    """The portal's page cache (edu_portal.cms.page_cache) lives in the shared cache
+    (files or Redis), which outlives each test's database: a page cached by one test would
+    answer another's request for the same path. Off unless a test turns it on
+    (tests/cms/site does); its visit buffer starts empty in every test."""
+    from edu_portal.cms import visits
+
+    settings.CMS_PAGE_CACHE_SECONDS = 0
+    visits._local_visits.clear()
+    yield
+    visits._local_visits.clear()

@@ -1,0 +1,165 @@
+"""Anonymous views of live portal pages, cached whole in Django's cache (issue 14, the
+article-page benchmark: p95 under 50 ms at 50 clients).
+
+* Stored by an ``on_serve_page`` hook (``admin_hooks/reports.py`` registers it after
+  Wagtail's own view-restriction check), only for a GET of a page without view
+  restrictions, by a visitor without a session (so never for someone signed in), with no
+  flash messages waiting, answered 200 with HTML and setting no cookie but the CSRF one.
+* Answered by :class:`PageCacheMiddleware` before URL resolution: a hit costs no database
+  query at all. The visit is still counted (``visits.record``).
+* The key holds the host (each Wagtail site), the language, whether the visitor is on the
+  intranet (the footer says so), the path and a generation number. Publishing,
+  unpublishing, moving or deleting any page, a view restriction, the footer's settings or
+  a site changing bumps the generation, so every cached page is dropped at once: a
+  publication changes the home page, the column lists, the site map and the feeds alike.
+  Entries also expire after ``CMS_PAGE_CACHE_SECONDS`` for what changes without a signal.
+* The pages carry a CSRF token (the language switch is a POST form). A token is the
+  visitor's own: it is stored as a placeholder and a fresh one is put in on every hit,
+  which also gives the visitor the matching cookie (CsrfViewMiddleware).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from edu_portal.cms import visits
+from edu_portal.cms.models import PortalSettings
+
+GENERATION_KEY = "cms:page-cache:generation"
+CSRF_PLACEHOLDER = "__cms_csrf_token__"
+CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")([^"]+)(")')
+# Only the plain page and its pagination are cached: any other query (filters, search)
+# could be made up freely and would fill the cache with one-off copies.
+CACHEABLE_QUERY = re.compile(r"(page=\d{1,4})?")
+
+
+def enabled() -> bool:
+    return settings.CMS_PAGE_CACHE_SECONDS > 0
+
+
+def generation() -> int:
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, 1, timeout=None)
+        value = cache.get(GENERATION_KEY) or 1
+    return int(value)
+
+
+def invalidate(**_kwargs) -> None:
+    """Forget every cached page (a new generation)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # not there yet, or evicted: any new value differs from the old keys
+        cache.set(GENERATION_KEY, generation() + 1, timeout=None)
+
+
+def _anonymous_candidate(request: HttpRequest) -> bool:
+    """Could this request be answered from the cache? Decided from the request alone,
+    without touching the database: no session cookie means nobody is signed in."""
+    return (
+        enabled()
+        and request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+        and CACHEABLE_QUERY.fullmatch(request.META.get("QUERY_STRING", "")) is not None
+    )
+
+
+def _key(request: HttpRequest, gen: int) -> str:
+    place = f"{request.get_host()}|{getattr(request, 'LANGUAGE_CODE', '')}|"
+    place += f"{int(bool(getattr(request, 'on_intranet', False)))}|{request.get_full_path()}"
+    digest = hashlib.sha256(place.encode()).hexdigest()[:40]
+    return f"cms:page:{gen}:{digest}"
+
+
+def _with_tokens(request: HttpRequest, content: bytes) -> bytes:
+    placeholder = CSRF_PLACEHOLDER.encode()
+    if placeholder not in content:
+        return content
+    return content.replace(placeholder, get_token(request).encode())
+
+
+class PageCacheMiddleware:
+    """Answers a cached page before URL resolution (see the module's docstring)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _anonymous_candidate(request):
+            entry = cache.get(_key(request, generation()))
+            if entry is not None:
+                page_id, content_type, content = entry
+                if visits.should_count(request):
+                    visits.record(page_id)
+                response = HttpResponse(_with_tokens(request, content), content_type=content_type)
+                response["X-Page-Cache"] = "hit"
+                return response
+        return self.get_response(request)
+
+
+def _storable(page: Page, request: HttpRequest, response: HttpResponse) -> bool:
+    if not _anonymous_candidate(request) or request.user.is_authenticated:
+        return False
+    if response.status_code != 200 or getattr(response, "streaming", False):
+        return False
+    if not response.get("Content-Type", "").startswith("text/html"):
+        return False
+    if "no-cache" in response.get("Cache-Control", "") or "private" in response.get(
+        "Cache-Control", ""
+    ):
+        return False
+    # A page that set a cookie of its own (other than the CSRF one we replace) is personal.
+    if any(name != settings.CSRF_COOKIE_NAME for name in response.cookies):
+        return False
+    if list(messages.get_messages(request)):
+        return False
+    return not page.get_view_restrictions()
+
+
+def serve_hook(next_serve: Callable) -> Callable:
+    """``on_serve_page`` hook: counts the visit, stores what may be served to anyone."""
+
+    def serve(page: Page, request: HttpRequest, args, kwargs) -> HttpResponse:
+        gen = generation()  # read before rendering: a publication meanwhile wins
+        response = next_serve(page, request, args, kwargs)
+        if response.status_code == 200 and visits.should_count(request):
+            visits.record(page.pk)
+        if not enabled() or request.method != "GET":
+            return response
+        if hasattr(response, "render") and not response.is_rendered:
+            response.render()
+        if _storable(page, request, response):
+            content = CSRF_INPUT.sub(rf"\g<1>{CSRF_PLACEHOLDER}\g<3>", response.content.decode())
+            entry = (page.pk, response["Content-Type"], content.encode())
+            cache.set(_key(request, gen), entry, timeout=settings.CMS_PAGE_CACHE_SECONDS)
+            response["X-Page-Cache"] = "miss"
+        return response
+
+    return serve
+
+
+def _on_delete(sender, instance, **kwargs) -> None:
+    if isinstance(instance, Page | PageViewRestriction | Site):
+        invalidate()
+
+
+def connect() -> None:
+    """Connect the invalidations (called once, from the hooks module)."""
+    page_published.connect(invalidate, dispatch_uid="cms-page-cache-published")
+    page_unpublished.connect(invalidate, dispatch_uid="cms-page-cache-unpublished")
+    post_page_move.connect(invalidate, dispatch_uid="cms-page-cache-moved")
+    post_delete.connect(_on_delete, dispatch_uid="cms-page-cache-deleted")
+    for model in (PageViewRestriction, PortalSettings, Site):
+        post_save.connect(invalidate, sender=model, dispatch_uid=f"cms-page-cache-{model}")
