@@ -636,6 +636,16 @@ CELERY_BEAT_SCHEDULE["messaging-purge-expired"] = {
     "options": {"queue": "default", "expires": 12 * 3600},
 }
 
+# --- Applications for information, 依申请公开 (edu_portal.disclosure) ------------------------
+# The statutory numbers (20 working days, 7 for a correction notice, at most 20 more) are
+# law and live in disclosure/clock.py. Practice: working days the applicant has to answer a
+# correction notice before the application is treated as abandoned (Art. 30).
+DISCLOSURE_CORRECTION_PERIOD_DAYS = env.int("DISCLOSURE_CORRECTION_PERIOD_DAYS", 15, minimum=1)
+# Failed look-ups (query code + phone) allowed per client address, and per code, in a window
+# of this many seconds; then the look-up refuses until the window has passed.
+DISCLOSURE_LOOKUP_ATTEMPTS = env.int("DISCLOSURE_LOOKUP_ATTEMPTS", 10, minimum=1)
+DISCLOSURE_LOOKUP_WINDOW = env.int("DISCLOSURE_LOOKUP_WINDOW", 900, minimum=60)
+
 # --- Letters: 局长信箱, consultations, suggestions, complaints (edu_portal.interaction) ------
 # Working days (the workdays calendar) from receipt to the answer, per kind of letter.
 LETTER_DUE_DAYS_MAILBOX = env.int("LETTER_DUE_DAYS_MAILBOX", 15, minimum=1)

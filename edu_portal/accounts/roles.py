@@ -42,6 +42,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "resource.download",
             "resource.view",
             "mailbox.answer",
+            "disclosure.handle",
         }
     ),
     Role.SCHOOL_ADMIN: frozenset(

@@ -1,3 +1,6 @@
+"""依申请公开: applications for government information, their statutory clock, handling,
+the register and the annual report."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -6,3 +9,15 @@ class DisclosureConfig(AppConfig):
     name = "edu_portal.disclosure"
     label = "disclosure"
     verbose_name = _("Disclosure on application")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from edu_portal.disclosure import receivers
+        from edu_portal.disclosure.models import Application, ClockEvent
+
+        receivers.connect()
+        if not auditlog.contains(Application):
+            auditlog.register(Application, exclude_fields=["updated_at", "due_steps"])
+            auditlog.register(ClockEvent)
