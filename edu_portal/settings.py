@@ -471,6 +471,10 @@ STORAGES["default"] = {
 # self-check calls it stale (国办秘函〔2019〕19号: news two weeks, notices/policies six months).
 CMS_STALE_DAYS = {"news": 14, "notice": 180, "policy": 180}
 CMS_HOME_STALE_DAYS = 14
+# Site search: type counts over at most this many matches (beyond it they are estimates,
+# shown with 约), and how long such estimates are kept per query (seconds).
+CMS_SEARCH_FACET_SAMPLE = env.int("CMS_SEARCH_FACET_SAMPLE", 2000, minimum=10)
+CMS_SEARCH_COUNT_CACHE_SECONDS = env.int("CMS_SEARCH_COUNT_CACHE_SECONDS", 300, minimum=0)
 # Anonymous views of live portal pages are cached this many seconds (0: off); publishing,
 # unpublishing or moving any page empties the cache at once (edu_portal.cms.page_cache).
 CMS_PAGE_CACHE_SECONDS = env.int("CMS_PAGE_CACHE_SECONDS", 300, minimum=0)

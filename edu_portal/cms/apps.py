@@ -34,3 +34,10 @@ class CmsConfig(AppConfig):
         departments.connect()
         schools.connect()
         post_migrate.connect(_after_migrate, sender=self, dispatch_uid="edu_portal.cms.migrate")
+        # Site search (part D): the searchable types, and the receivers that keep its index
+        # current.
+        from edu_portal.cms.search import providers as search_providers
+        from edu_portal.cms.search import signals as search_signals
+
+        search_providers.register_defaults()
+        search_signals.connect()

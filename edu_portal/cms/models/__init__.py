@@ -22,6 +22,7 @@ from edu_portal.cms.models.pages import (
     StandardPage,
 )
 from edu_portal.cms.models.schools import SchoolIndexPage, SchoolSitePage
+from edu_portal.cms.models.search import SiteSearchEntry
 from edu_portal.cms.models.site_settings import PortalSettings
 from edu_portal.cms.models.stats import PageVisitDay
 
@@ -41,6 +42,7 @@ __all__ = [
     "SchoolIndexPage",
     "SchoolSitePage",
     "ServiceGuidePage",
+    "SiteSearchEntry",
     "SitemapPage",
     "StandardPage",
     "Validity",
