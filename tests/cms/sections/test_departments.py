@@ -23,7 +23,12 @@ def _new_department(bureau, commit, **fields):
 
 def test_a_new_department_gets_a_published_page_with_its_facts(tree, bureau, commit):
     unit = _new_department(
-        bureau, commit, phone="0000-1000088", duties="负责教职工人事管理。", address="人民路88号402室", head="林涛"
+        bureau,
+        commit,
+        phone="0000-1000088",
+        duties="负责教职工人事管理。",
+        address="人民路88号402室",
+        head="林涛",
     )
     page = DepartmentPage.objects.get(unit=unit)
     assert page.live and page.title == "人事科"
