@@ -32,6 +32,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "resource.download",
             "resource.view",
             "mailbox.reply",
+            "disclosure.answer",
         }
     ),
     Role.OFFICE_REVIEWER: frozenset(

@@ -280,3 +280,16 @@ class ClockEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.on.isoformat()}"
+
+
+# Handling (drafts, steps, fees, letters, Table 四 records, reminders) lives in its own module.
+from edu_portal.disclosure.handling_models import (  # noqa: E402, F401
+    Draft,
+    FeeMethod,
+    FeeNotice,
+    Reminder,
+    ReplyLetter,
+    ReplyType,
+    ReviewCase,
+    Step,
+)
