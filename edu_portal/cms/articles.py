@@ -18,12 +18,10 @@ from dataclasses import dataclass
 from typing import IO
 
 from auditlog.models import LogEntry
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.documents import get_document_model
@@ -43,34 +41,10 @@ class ArticleRefused(PermissionDenied):
 # --- 索引号 -------------------------------------------------------------------------------
 
 
-def next_index_number(year: int, org_code: str | None = None) -> str:
-    """Take the next serial of ``year`` and return ``<org code>/<year>-<5 digits>``.
-
-    The serial row is locked (``select_for_update``: a row lock on PostgreSQL; SQLite runs
-    write transactions one at a time, ``transaction_mode=IMMEDIATE``) and only ever
-    incremented, so no number is given twice, even after its article is deleted.
-    """
-    org_code = org_code or settings.CMS_ORG_CODE
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                IndexSerial.objects.get_or_create(org_code=org_code, year=year)
-        except IntegrityError:
-            pass  # another transaction created the row first; it is there now
-        serial = IndexSerial.objects.select_for_update().get(org_code=org_code, year=year)
-        IndexSerial.objects.filter(pk=serial.pk).update(last=F("last") + 1)
-        serial.refresh_from_db(fields=["last"])
-    return f"{org_code}/{year}-{serial.last:05d}"
-
-
-def number_on_first_publication(page: ArticlePage) -> None:
-    """Fix the 发布日期 (when none was given: the first publication's local date) and give
-    the 索引号 of that year. Called from ``ArticlePage.save`` when a page goes live without
-    a number."""
-    if page.published_on is None:
-        when = page.first_published_at or timezone.now()
-        page.published_on = timezone.localdate(when)
-    page.index_number = next_index_number(page.published_on.year)
+# The numbering lives with its table (models/articles.py), so that ArticlePage.save can call
+# it without importing the action layer; these names are the actions' interface.
+next_index_number = IndexSerial.next_number
+number_on_first_publication = IndexSerial.number_on_first_publication
 
 
 # --- creating articles ----------------------------------------------------------------------
@@ -124,6 +98,21 @@ def check_can_create(user, parent: Page) -> None:
         )
 
 
+def slug_for(parent: Page, title: str) -> str:
+    """A readable ASCII slug (pinyin of a Chinese title; Unicode slugs are off), unique
+    among the column's pages."""
+    from django.utils.text import slugify
+    from pypinyin import lazy_pinyin
+
+    base = slugify(" ".join(lazy_pinyin(title)))[:60].strip("-") or "article"
+    taken = set(parent.get_children().values_list("slug", flat=True))
+    slug, suffix = base, 1
+    while slug in taken:
+        suffix += 1
+        slug = f"{base}-{suffix}"
+    return slug
+
+
 def _midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time()))
 
@@ -154,6 +143,7 @@ def create_article(
         with audit.actor_context(user), transaction.atomic():
             page = ArticlePage(
                 title=title[:255],
+                slug=slug_for(parent, title),
                 body=clean_html(body_html),
                 owner=user,
                 live=False,

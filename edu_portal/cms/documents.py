@@ -15,9 +15,6 @@ a Celery task, the PDF kept in the object store under ``cms/previews/`` and reco
 from __future__ import annotations
 
 import logging
-import os
-import shutil
-from pathlib import Path
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import SuspiciousFileOperation
@@ -33,13 +30,11 @@ from wagtail.models import Page, ReferenceIndex
 from edu_portal.access import AccessDenied
 from edu_portal.cms.models import ArticleAttachment
 from edu_portal.cms.models.articles import DocumentPreview
-from edu_portal.storage import ObjectNotFound, get_storage, validate_key
+from edu_portal.storage import ObjectNotFound
 from edu_portal.storage.serving import serve_stored
 
 log = logging.getLogger(__name__)
 
-PDF_TYPE = "application/pdf"
-PREVIEW_PREFIX = "cms/previews/"
 
 # --- access ----------------------------------------------------------------------------------
 
@@ -113,10 +108,6 @@ def can_convert(document) -> bool:
     return document.file_extension.lower() in OFFICE_EXTENSIONS
 
 
-def preview_key(document) -> str:
-    return validate_key(f"{PREVIEW_PREFIX}{document.pk}/{document.file_hash or 'nohash'}.pdf")
-
-
 def current_preview(document) -> DocumentPreview | None:
     """The preview row for the document's present file (None: none asked for yet)."""
     preview = DocumentPreview.objects.filter(document=document).first()
@@ -146,48 +137,6 @@ def request_preview(document) -> DocumentPreview:
 
     transaction.on_commit(lambda: build_document_preview.delay(document.pk))
     return preview
-
-
-def build_preview(document_id: int) -> str:
-    """Convert the document's file to PDF and store it (the Celery task's body). Running it
-    twice is harmless: a READY preview of the same file is left alone."""
-    from catalog.previews.convert import ConversionError, convert_to_pdf, private_workdir
-
-    document = get_document_model().objects.filter(pk=document_id).first()
-    if document is None:
-        return "gone"
-    preview = DocumentPreview.objects.filter(document=document).first()
-    if preview is None or preview.source_hash != document.file_hash:
-        return "stale"
-    if preview.state == DocumentPreview.State.READY:
-        return preview.state
-    ext = document.file_extension.lower()
-    key = preview_key(document)
-    with private_workdir("edu-cms-preview-") as tmp:
-        source = Path(tmp) / f"original.{ext}"
-        try:
-            with document.file.open("rb") as stored, source.open("wb") as out:
-                shutil.copyfileobj(stored, out, 1024 * 1024)
-        except FileNotFoundError:
-            return _finish(preview, DocumentPreview.State.FAILED, reason=_("The file is missing."))
-        try:
-            outdir = Path(tmp) / "convert"
-            outdir.mkdir()
-            pdf = convert_to_pdf(source, ext, outdir)
-        except ConversionError as exc:
-            log.warning("preview of document %s failed: %s", document_id, exc.detail[-300:])
-            return _finish(preview, DocumentPreview.State.FAILED, reason=str(exc.reason))
-        with pdf.open("rb") as handle:
-            get_storage().put(key, handle, length=os.path.getsize(pdf), content_type=PDF_TYPE)
-    return _finish(preview, DocumentPreview.State.READY, key=key)
-
-
-def _finish(preview: DocumentPreview, state: str, *, key: str = "", reason: str = "") -> str:
-    # Only the run for the same file may finish it (the file may have been replaced since).
-    DocumentPreview.objects.filter(pk=preview.pk, source_hash=preview.source_hash).update(
-        state=state, key=key, reason=reason[:300]
-    )
-    return state
 
 
 # --- views -----------------------------------------------------------------------------------

@@ -43,9 +43,16 @@ _RENAMES = [
     # Wagtail's rewriter finds embeds only in their self-closing form; void elements are
     # written that way too, as Wagtail's own converter writes them.
     (re.compile(r"<(embed\b[^>]*?|br|hr)\s*/?>"), r"<\1/>"),
+    # Line breaks and indentation between blocks (Word's and mammoth's) carry nothing.
+    (re.compile(r"(</?(?:p|h[2-4]|ol|ul|li)>|<hr/>)\s+(?=</?(?:p|h[2-4]|ol|ul|li|hr)\b)"), r"\1"),
     # A paragraph left empty by the cleaning (Word's <p><o:p>&nbsp;</o:p></p> spacers).
     (re.compile(r"<p>(?:\s|&nbsp;|\xa0)*</p>"), ""),
 ]
+
+
+# Word's fallback list markers (a bullet glyph and spaces) between <![if !supportLists]> and
+# <![endif]>: removed before cleaning (nh3 still cleans whatever is left).
+_WORD_LIST_MARKER = re.compile(r"<!\[if !supportLists\]>.*?<!\[endif\]>", re.S | re.I)
 
 
 def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
@@ -60,7 +67,7 @@ def clean_html(html: str) -> str:
     if not html:
         return ""
     cleaned = nh3.clean(
-        html,
+        _WORD_LIST_MARKER.sub("", html),
         tags=ALLOWED_TAGS,
         attributes=ATTRIBUTES,
         tag_attribute_values=ATTRIBUTE_VALUES,

@@ -127,18 +127,31 @@ class ArticlePage(Page):
         return page
 
     def save(self, *args, **kwargs):
+        self._keep_stored_numbering()
         if self.live and not self.index_number:
-            from edu_portal.cms import articles
-
             # First publication (by the admin, a schedule or the import): the 索引号 and the
             # date shown are fixed now, in the same transaction as the page row.
             with transaction.atomic():
-                articles.number_on_first_publication(self)
+                IndexSerial.number_on_first_publication(self)
                 update_fields = kwargs.get("update_fields")
                 if update_fields is not None:
                     kwargs["update_fields"] = {*update_fields, "index_number", "published_on"}
                 return super().save(*args, **kwargs)
         return super().save(*args, **kwargs)
+
+    def _keep_stored_numbering(self) -> None:
+        # with_content_json keeps them when the page it is called on is fresh; an object
+        # held since before the first publication is not, so the row decides here too.
+        if self.pk is None:
+            return
+        stored = type(self).objects.filter(pk=self.pk).values(*self.KEPT_FROM_LIVE).first()
+        if not stored:
+            return
+        if stored["index_number"]:
+            self.index_number = stored["index_number"]
+            self.published_on = stored["published_on"] or self.published_on
+        if stored["import_key"]:
+            self.import_key = stored["import_key"]
 
 
 class ArticleAttachment(Orderable):
@@ -176,6 +189,40 @@ class IndexSerial(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_code}/{self.year}-{self.last:05d}"
+
+    @classmethod
+    def next_number(cls, year: int, org_code: str | None = None) -> str:
+        """Take the next serial of ``year`` and return ``<org code>/<year>-<5 digits>``.
+
+        The row is locked (``select_for_update``: a row lock on PostgreSQL; SQLite runs
+        write transactions one at a time, ``transaction_mode=IMMEDIATE``) and only ever
+        incremented, so no number is given twice, even after its article is deleted.
+        """
+        from django.conf import settings
+        from django.db import IntegrityError
+        from django.db.models import F
+
+        org_code = org_code or settings.CMS_ORG_CODE
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    cls.objects.get_or_create(org_code=org_code, year=year)
+            except IntegrityError:
+                pass  # another transaction created the row first; it is there now
+            serial = cls.objects.select_for_update().get(org_code=org_code, year=year)
+            cls.objects.filter(pk=serial.pk).update(last=F("last") + 1)
+            serial.refresh_from_db(fields=["last"])
+        return f"{org_code}/{year}-{serial.last:05d}"
+
+    @classmethod
+    def number_on_first_publication(cls, page: ArticlePage) -> None:
+        """Fix the 发布日期 (when none was given: the first publication's local date) and
+        give the 索引号 of that year (``ArticlePage.save``, when a page goes live unnumbered)."""
+        from django.utils import timezone
+
+        if page.published_on is None:
+            page.published_on = timezone.localdate(page.first_published_at or timezone.now())
+        page.index_number = cls.next_number(page.published_on.year)
 
 class DocumentPreview(models.Model):
     """The PDF preview of a Wagtail document (an Office file converted by LibreOffice; a
