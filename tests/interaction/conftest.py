@@ -22,6 +22,15 @@ def _letter_settings(settings, tmp_path):
     settings.SMS_BACKEND = "file"
     settings.SMS_FILE_DIR = tmp_path / "sms"
     settings.LETTER_LOOKUPS_PER_HOUR = 1000
+    # Look-up counts and used puzzles live in the cache: one of each test's own.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"letters-{tmp_path.name}",
+        }
+    }
+    # Sentences are asserted in English (the site's default is Chinese).
+    settings.LANGUAGE_CODE = "en"
     return settings
 
 

@@ -132,7 +132,9 @@ def test_answer_by_sms_and_by_phone_and_no_publication_without_consent(
     )
     assert refused.state == State.DRAFTED  # no e-mail given, and no consent to publish
     with eager():
-        letter = _step(client, office, letter, "approve", {"answer": "已转学校处理。", "method": "sms"})
+        letter = _step(
+            client, office, letter, "approve", {"answer": "已转学校处理。", "method": "sms"}
+        )
     letter.refresh_from_db()
     assert letter.state == State.ANSWERED and not letter.is_published
     [sms] = list(settings.SMS_FILE_DIR.iterdir())
