@@ -156,7 +156,10 @@ class FeeNotice(models.Model):
         "disclosure.Application", on_delete=models.CASCADE, related_name="fee_notices"
     )
     method = models.CharField(_("charged"), max_length=10, choices=FeeMethod.choices)
-    quantity = models.PositiveIntegerField(_("applications this month, or pages"))
+    # By item: the items (件) of this application, and the applicant's items counted earlier
+    # in the same calendar month; by volume: the pages, ``earlier`` unused.
+    quantity = models.PositiveIntegerField(_("items of this application, or pages"))
+    earlier = models.PositiveIntegerField(_("items earlier this month"), default=0)
     amount = models.DecimalField(_("amount (yuan)"), max_digits=10, decimal_places=2)
     notice_on = models.DateField(_("notice sent on"))
     pay_by = models.DateField(_("to be paid by"))
