@@ -650,6 +650,32 @@ DISCLOSURE_CORRECTION_PERIOD_DAYS = env.int("DISCLOSURE_CORRECTION_PERIOD_DAYS",
 DISCLOSURE_LOOKUP_ATTEMPTS = env.int("DISCLOSURE_LOOKUP_ATTEMPTS", 10, minimum=1)
 DISCLOSURE_LOOKUP_WINDOW = env.int("DISCLOSURE_LOOKUP_WINDOW", 900, minimum=60)
 
+# --- Applications for information, 依申请公开 (edu_portal.disclosure) ------------------------
+# The statutory numbers (20 working days, 7 for a correction notice, at most 20 more) are
+# law and live in disclosure/clock.py. Practice: working days the applicant has to answer a
+# correction notice before the application is treated as abandoned (Art. 30).
+DISCLOSURE_CORRECTION_PERIOD_DAYS = env.int("DISCLOSURE_CORRECTION_PERIOD_DAYS", 15, minimum=1)
+# Failed look-ups (query code + phone) allowed per client address, and per code, in a window
+# of this many seconds; then the look-up refuses until the window has passed.
+DISCLOSURE_LOOKUP_ATTEMPTS = env.int("DISCLOSURE_LOOKUP_ATTEMPTS", 10, minimum=1)
+DISCLOSURE_LOOKUP_WINDOW = env.int("DISCLOSURE_LOOKUP_WINDOW", 900, minimum=60)
+# Handling (edu_portal.disclosure.handling, fees, letters, reminders). Practice: working days
+# the applicant has to pay a fee notice (国办函〔2020〕109号) before the application is
+# treated as abandoned; the clock stops from the notice until the day of payment.
+DISCLOSURE_FEE_PERIOD_DAYS = env.int("DISCLOSURE_FEE_PERIOD_DAYS", 20, minimum=1)
+# The handler is reminded this many working days before a due date.
+DISCLOSURE_REMIND_DAYS = env.int("DISCLOSURE_REMIND_DAYS", 3, minimum=0)
+# Reply letters: the issuing authority printed on them and the prefix of their number
+# (e.g. 示教依复〔2026〕12号); empty: SITE_NAME and "依复".
+DISCLOSURE_LETTER_AUTHORITY = env.str("DISCLOSURE_LETTER_AUTHORITY", "")
+DISCLOSURE_LETTER_PREFIX = env.str("DISCLOSURE_LETTER_PREFIX", "依复")
+# Daily: abandonment of unanswered corrections and unpaid fees, and the deadline reminders.
+CELERY_BEAT_SCHEDULE["disclosure-daily"] = {
+    "task": "disclosure.daily",
+    "schedule": crontab(hour=6, minute=40),
+    "options": {"queue": "default", "expires": 6 * 3600},
+}
+
 # --- Letters: 局长信箱, consultations, suggestions, complaints (edu_portal.interaction) ------
 # Working days (the workdays calendar) from receipt to the answer, per kind of letter.
 LETTER_DUE_DAYS_MAILBOX = env.int("LETTER_DUE_DAYS_MAILBOX", 15, minimum=1)
