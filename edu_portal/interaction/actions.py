@@ -23,6 +23,7 @@ from edu_portal.accounts.audit import actor_context
 from edu_portal.accounts.models import OrgUnit
 from edu_portal.accounts.permissions import has_perm
 from edu_portal.interaction import deadlines
+from edu_portal.interaction.deadlines import unanswered_for  # noqa: F401 (part of the API)
 from edu_portal.interaction.history import (
     HANDLE,
     REPLY,
@@ -353,6 +354,9 @@ def approve(
             transaction.on_commit(lambda: send_answer.delay(letter_id))
         if publish:
             _record(actor, letter, Event.Type.PUBLISHED)
+            from edu_portal.interaction.portal import published
+
+            published(letter)
         _tell(
             department_people(letter, exclude={actor.pk}),
             _("The answer was approved: %(subject)s") % {"subject": letter.subject},
@@ -435,12 +439,3 @@ def reveal(viewer, letter: Letter, where: str) -> None:
             additional_data={"where": where},
             force_log=True,
         )
-
-
-def unanswered_for(days: int, today: datetime.date | None = None):
-    """Open letters received more than ``days`` calendar days ago (the portal's
-    inspection reports those over 90)."""
-    today = today or timezone.localdate()
-    return Letter.objects.filter(
-        state__in=OPEN_STATES, received_on__lt=today - datetime.timedelta(days=days)
-    )

@@ -10,8 +10,10 @@ class InteractionConfig(AppConfig):
     verbose_name = _("Letters and answers")
 
     def ready(self) -> None:
+        from edu_portal.interaction import portal
         from edu_portal.workdays.signals import calendar_changed
 
+        portal.connect()
         calendar_changed.connect(_calendar_changed, dispatch_uid="interaction.calendar_changed")
 
 

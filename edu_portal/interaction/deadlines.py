@@ -6,8 +6,9 @@ import dataclasses
 import datetime
 
 from django.conf import settings
+from django.utils import timezone
 
-from edu_portal.interaction.models import Kind
+from edu_portal.interaction.models import OPEN_STATES, Kind, Letter
 from edu_portal.workdays.calendar import due_date, is_working_day
 
 
@@ -49,3 +50,12 @@ def working_days_left(today: datetime.date, due_on: datetime.date) -> int:
         if is_working_day(day):
             left += 1
     return left
+
+
+def unanswered_for(days: int, today: datetime.date | None = None):
+    """Open letters received more than ``days`` calendar days ago (the portal's
+    inspection reports those over 90)."""
+    today = today or timezone.localdate()
+    return Letter.objects.filter(
+        state__in=OPEN_STATES, received_on__lt=today - datetime.timedelta(days=days)
+    )
