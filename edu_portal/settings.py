@@ -649,16 +649,6 @@ DISCLOSURE_CORRECTION_PERIOD_DAYS = env.int("DISCLOSURE_CORRECTION_PERIOD_DAYS",
 # of this many seconds; then the look-up refuses until the window has passed.
 DISCLOSURE_LOOKUP_ATTEMPTS = env.int("DISCLOSURE_LOOKUP_ATTEMPTS", 10, minimum=1)
 DISCLOSURE_LOOKUP_WINDOW = env.int("DISCLOSURE_LOOKUP_WINDOW", 900, minimum=60)
-
-# --- Applications for information, 依申请公开 (edu_portal.disclosure) ------------------------
-# The statutory numbers (20 working days, 7 for a correction notice, at most 20 more) are
-# law and live in disclosure/clock.py. Practice: working days the applicant has to answer a
-# correction notice before the application is treated as abandoned (Art. 30).
-DISCLOSURE_CORRECTION_PERIOD_DAYS = env.int("DISCLOSURE_CORRECTION_PERIOD_DAYS", 15, minimum=1)
-# Failed look-ups (query code + phone) allowed per client address, and per code, in a window
-# of this many seconds; then the look-up refuses until the window has passed.
-DISCLOSURE_LOOKUP_ATTEMPTS = env.int("DISCLOSURE_LOOKUP_ATTEMPTS", 10, minimum=1)
-DISCLOSURE_LOOKUP_WINDOW = env.int("DISCLOSURE_LOOKUP_WINDOW", 900, minimum=60)
 # Handling (edu_portal.disclosure.handling, fees, letters, reminders). Practice: working days
 # the applicant has to pay a fee notice (国办函〔2020〕109号) before the application is
 # treated as abandoned; the clock stops from the notice until the day of payment.
