@@ -99,9 +99,11 @@ def register_rule(code: str, check: Rule) -> None:
 
 
 def entry(page: Page, *, date: datetime.date | None = None, note: str = "") -> Entry:
+    site = Site.objects.filter(is_default_site=True).first()
     return Entry(
         title=page.title,
-        url=page.url or "",
+        # The path on the inspected (default) site, whatever other sites exist.
+        url=(page.relative_url(site) if site else page.url) or "",
         admin_url=reverse("wagtailadmin_pages:edit", args=[page.pk]),
         date=date.isoformat() if date else None,
         note=note,

@@ -9,8 +9,9 @@ article-page benchmark: p95 under 50 ms at 50 clients).
   query at all. The visit is still counted (``visits.record``).
 * The key holds the host (each Wagtail site), the language, whether the visitor is on the
   intranet (the footer says so), the path and a generation number. Publishing,
-  unpublishing, moving or deleting any page, a view restriction, the footer's settings or
-  a site changing bumps the generation, so every cached page is dropped at once: a
+  unpublishing, moving or deleting any page, a view restriction, the footer's settings, a
+  site or an org unit (department pages show its phone and head) changing bumps the
+  generation, so every cached page is dropped at once: a
   publication changes the home page, the column lists, the site map and the feeds alike.
   Entries also expire after ``CMS_PAGE_CACHE_SECONDS`` for what changes without a signal.
 * The pages carry a CSRF token (the language switch is a POST form). A token is the
@@ -33,6 +34,7 @@ from django.middleware.csrf import get_token
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from edu_portal.accounts.models import OrgUnit
 from edu_portal.cms import visits
 from edu_portal.cms.models import PortalSettings
 
@@ -155,11 +157,18 @@ def _on_delete(sender, instance, **kwargs) -> None:
         invalidate()
 
 
+def _on_settings_saved(sender, instance, created: bool, **kwargs) -> None:
+    # The footer's row is made empty on first use, while a page renders: nothing changes.
+    if not created:
+        invalidate()
+
+
 def connect() -> None:
     """Connect the invalidations (called once, from the hooks module)."""
     page_published.connect(invalidate, dispatch_uid="cms-page-cache-published")
     page_unpublished.connect(invalidate, dispatch_uid="cms-page-cache-unpublished")
     post_page_move.connect(invalidate, dispatch_uid="cms-page-cache-moved")
     post_delete.connect(_on_delete, dispatch_uid="cms-page-cache-deleted")
-    for model in (PageViewRestriction, PortalSettings, Site):
+    post_save.connect(_on_settings_saved, sender=PortalSettings, dispatch_uid="cms-page-cache-ps")
+    for model in (PageViewRestriction, Site, OrgUnit):
         post_save.connect(invalidate, sender=model, dispatch_uid=f"cms-page-cache-{model}")

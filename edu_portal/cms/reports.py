@@ -7,9 +7,9 @@ from __future__ import annotations
 import datetime
 
 from django import forms
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,18 +31,23 @@ def may_see_reports(user) -> bool:
     )
 
 
-def _require(request: HttpRequest) -> None:
-    if not may_see_reports(request.user):
-        raise PermissionDenied(
-            _(
-                "Only the office and the bureau's administrators see the portal's reports. "
-                "Ask the office if you need these figures."
-            )
-        )
+def _refusal(request: HttpRequest) -> HttpResponse | None:
+    """The admin's way of refusing: back to its dashboard, with the reason on top."""
+    if may_see_reports(request.user):
+        return None
+    messages.error(
+        request,
+        _(
+            "Only the office and the bureau's administrators see the portal's reports. "
+            "Ask the office if you need these figures."
+        ),
+    )
+    return redirect("wagtailadmin_home")
 
 
 def inspection_report(request: HttpRequest) -> HttpResponse:
-    _require(request)
+    if refusal := _refusal(request):
+        return refusal
     report = inspection.run()
     return render(
         request,
@@ -71,7 +76,8 @@ class PeriodForm(forms.Form):
 
 
 def visits_report(request: HttpRequest) -> HttpResponse:
-    _require(request)
+    if refusal := _refusal(request):
+        return refusal
     visits.flush()  # today's figures include the visits still in the buffer
     today = timezone.localdate()
     initial = {"start": today - datetime.timedelta(days=29), "end": today}

@@ -59,6 +59,21 @@ class Portal:
         return page
 
 
+@pytest.fixture(autouse=True)
+def _own_cache(settings):
+    """A cache of this test's own: the shared one (files under var/, or Redis) also holds
+    Wagtail's site root paths and the page cache of other test runs working at the same
+    time, which would answer for pages this test's database does not have."""
+    import uuid
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"cms-site-{uuid.uuid4().hex}",
+        }
+    }
+
+
 @pytest.fixture
 def portal(db) -> Portal:
     # With migrations, Wagtail's own made the locale and the root; without (--nomigrations,
@@ -85,3 +100,14 @@ def page_cache_on(settings):
     settings.CMS_PAGE_CACHE_SECONDS = 300
     page_cache.invalidate()
     return settings
+
+
+def in_english(user):
+    """The Wagtail admin speaks the user's chosen language (zh-hans by default); tests that
+    read its sentences choose English."""
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = "en"
+    profile.save()
+    return user
