@@ -31,6 +31,7 @@ class Command(BaseCommand):
         self._ebooks(user)
         self._notices()
         self._portal_sections()
+        self._portal_footer()
 
     def _review(self, teacher: User) -> None:
         """Uploads in review for every reviewer role (see catalog.demo.seed_review)."""
@@ -78,3 +79,10 @@ class Command(BaseCommand):
                 "{school_sites} school sites with {school_items} items "
                 "(/departments/, /services/guides/, /schools/)".format(**made)
             )
+
+    def _portal_footer(self) -> None:
+        """The footer's 主办单位, records and site code for the default site (cms.footer)."""
+        from edu_portal.cms import footer
+
+        if footer.seed_demo_settings():
+            self.stdout.write("Demo portal footer: organiser, address, ICP and site code filled.")
