@@ -471,6 +471,17 @@ STORAGES["default"] = {
 # self-check calls it stale (国办秘函〔2019〕19号: news two weeks, notices/policies six months).
 CMS_STALE_DAYS = {"news": 14, "notice": 180, "policy": 180}
 CMS_HOME_STALE_DAYS = 14
+# An approved page is published by the approval itself: the platform's task decides who
+# approves, Wagtail's publish permission is not asked again (cms/workflow_finish.py).
+WAGTAIL_FINISH_WORKFLOW_ACTION = "edu_portal.cms.workflow_finish.publish_approved"
+# No avatars from gravatar.com: an intranet server, and the admin's CSP allows only 'self'.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Scheduled publishing and expiry (go_live_at / expire_at), audited as the system.
+CELERY_BEAT_SCHEDULE["cms-publish-scheduled"] = {
+    "task": "cms.publish_scheduled",
+    "schedule": 60,
+    "options": {"queue": "default", "expires": 55},
+}
 # Site search: type counts over at most this many matches (beyond it they are estimates,
 # shown with 约), and how long such estimates are kept per query (seconds).
 CMS_SEARCH_FACET_SAMPLE = env.int("CMS_SEARCH_FACET_SAMPLE", 2000, minimum=10)

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from edu_portal.cms import admin_csp
 from edu_portal.portal import health
 
 admin.site.site_header = admin.site.site_title = _("Education portal administration")
@@ -24,7 +25,8 @@ urlpatterns = [
         name="api-docs",
     ),
     path("admin/", admin.site.urls),
-    path("cms/", include("wagtail.admin.urls")),
+    # Wagtail's admin, with the inline scripts and styles it needs allowed there only.
+    path("cms/", include(admin_csp.urlpatterns())),
     # One URL module per feature. A feature whose paths share one prefix is mounted under
     # it; the others (pages and their ``api/v1/`` endpoints) route full paths from the
     # root. No two features route the same path, so only each module's own order matters.

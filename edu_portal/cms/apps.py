@@ -18,8 +18,14 @@ class CmsConfig(AppConfig):
     verbose_name = _("Public portal")
 
     def ready(self) -> None:
-        from edu_portal.cms import audit_hooks, review, signals, tasks  # noqa: F401
-        from edu_portal.cms import preview_tasks, richtext  # noqa: F401
+        from edu_portal.cms import (  # noqa: F401 (tasks: registered with Celery by import)
+            audit_hooks,
+            preview_tasks,
+            review,
+            richtext,
+            signals,
+            tasks,
+        )
 
         # Every rich-text field of a cms page is cleaned before it is written (row or revision).
         richtext.connect()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from celery import shared_task
 
-
 # --- part E: the inspection self-check and visit statistics ---------------------------------
 
 

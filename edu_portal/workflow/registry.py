@@ -170,6 +170,21 @@ class Policy:
         """The unit whose reviewers decide on it (named in refusals)."""
         return self.org_unit(obj)
 
+    # --- objects whose states another engine keeps --------------------------------------------
+
+    # A model whose review state lives in another engine (Wagtail's workflow states, say)
+    # sets this and implements ``apply_transition``; its objects still offer ``state``,
+    # ``submitted_at`` (a field or an annotation of the policy's querysets) and
+    # ``review_comment`` for the queue. The transition checks permission and state as for
+    # any model, then lets the engine move the object and record the step in its own
+    # history (and its own audit); ``signals.transitioned`` is still sent after commit.
+    engine_managed: bool = False
+
+    def apply_transition(self, action: str, actor, obj, comment: str) -> bool:
+        """Carry out ``action`` in the engine; False when the object is no longer in the
+        state the transition starts from (someone else decided first)."""
+        raise NotImplementedError
+
     # --- hooks ---------------------------------------------------------------------------------
 
     def after_transition(self, obj, action: str, from_state: str, to_state: str) -> None:
@@ -192,6 +207,8 @@ def unregister(model: type[models.Model]) -> None:
 def policy_for(obj_or_model) -> Policy:
     """The policy of an object or model; LookupError when it is not registered."""
     model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
+    if model in _registry:  # a proxy model registered in its own right
+        return _registry[model]
     model = model._meta.concrete_model
     try:
         return _registry[model]

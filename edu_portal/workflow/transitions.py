@@ -222,6 +222,8 @@ def _perform(action: str, actor, obj, comment: str = "", *, comment_required: bo
         changes["review_comment"] = comment
     model = type(obj)
     user = actor if isinstance(actor, get_user_model()) and actor.pk is not None else None
+    if policy.engine_managed:
+        return _perform_in_engine(policy, transition, user, obj, comment, from_state)
     with transaction.atomic():
         updated = model._default_manager.filter(pk=obj.pk, state=from_state).update(**changes)
         if not updated:
@@ -253,6 +255,25 @@ def _perform(action: str, actor, obj, comment: str = "", *, comment_required: bo
             "comment": comment,
         }
         transaction.on_commit(lambda: _send_signal(model, **signal_kwargs))
+    return obj
+
+
+def _perform_in_engine(policy, transition: Transition, user, obj, comment: str, from_state: str):
+    """The engine moves the object and keeps its history and audit (Policy.engine_managed);
+    the workflow only checked the step and tells its receivers after commit."""
+    with transaction.atomic():
+        if not policy.apply_transition(transition.name, user, obj, comment):
+            current = type(obj)._default_manager.filter(pk=obj.pk).first()
+            raise _state_changed(policy, obj, current.state if current is not None else "")
+        signal_kwargs = {
+            "instance": obj,
+            "action": transition.name,
+            "from_state": from_state,
+            "to_state": transition.target,
+            "actor": user,
+            "comment": comment,
+        }
+        transaction.on_commit(lambda: _send_signal(type(obj), **signal_kwargs))
     return obj
 
 

@@ -21,6 +21,8 @@ from edu_portal.cms.models.pages import (
     SitemapPage,
     StandardPage,
 )
+from edu_portal.cms.models.review import PageReview, PlatformApprovalTask
+from edu_portal.cms.models.rights import ManagedGroup
 from edu_portal.cms.models.schools import SchoolIndexPage, SchoolSitePage
 from edu_portal.cms.models.search import SiteSearchEntry
 from edu_portal.cms.models.site_settings import PortalSettings
@@ -37,7 +39,10 @@ __all__ = [
     "DepartmentPage",
     "HomePage",
     "IndexSerial",
+    "ManagedGroup",
+    "PageReview",
     "PageVisitDay",
+    "PlatformApprovalTask",
     "PortalSettings",
     "SchoolIndexPage",
     "SchoolSitePage",
