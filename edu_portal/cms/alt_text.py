@@ -45,7 +45,7 @@ def validate_alt_text(value: object) -> None:
                 "describe what it shows (it must not be marked decorative), so that people "
                 "who cannot see it know what it says.",
                 "%(n)d images have no alternative text. Select each image, choose edit and "
-                "describe what it shows (they must not be marked decorative), so that people "
+                "describe what they show (they must not be marked decorative), so that people "
                 "who cannot see them know what they say.",
                 missing,
             )
