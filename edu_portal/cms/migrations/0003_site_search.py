@@ -69,7 +69,7 @@ sqlite_forwards = _run({"sqlite": SQLITE_FORWARDS})
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cms", "0001_initial")]
+    dependencies = [("cms", "0002_site_structure")]
 
     operations = [
         migrations.CreateModel(

@@ -10,7 +10,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cms", "0001_initial"),
+        ("cms", "0003_site_search"),
         ("wagtaildocs", "0014_alter_document_file_size"),
     ]
 

@@ -10,7 +10,7 @@ import edu_portal.cms.models.review
 class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
-        ("cms", "0001_initial"),
+        ("cms", "0004_document_previews"),
         ("wagtailcore", "0098_apitoken"),
     ]
 
