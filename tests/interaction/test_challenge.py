@@ -101,3 +101,8 @@ def test_a_department_editor_is_not_the_office(client, editor):
     )
     assert response.status_code == 403
     assert not Letter.objects.exists()
+
+
+def test_the_form_speaks_chinese(client):
+    page = client.get("/letters/write/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "提交来信" in page and "同意答复作为热点问答公开" in page
