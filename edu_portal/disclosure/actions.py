@@ -98,10 +98,13 @@ def add_event(
     approver=None,
     note: str = "",
     reply_text: str = "",
+    system: bool = False,
 ) -> Application:
     """Record one clock event and recompute the due date; nothing is written when the
-    event is refused (``ValidationError`` with one sentence)."""
-    require_handler(actor)
+    event is refused (``ValidationError`` with one sentence). ``system``: recorded by the
+    platform's own task (abandonment after a lapsed period), with no person acting."""
+    if not system:
+        require_handler(actor)
     if approver is not None and not permissions.has_perm(approver, HANDLE):
         raise ValidationError(
             _("The approver must be someone of the disclosure office."), code="invalid_event"

@@ -21,3 +21,8 @@ class DisclosureConfig(AppConfig):
         if not auditlog.contains(Application):
             auditlog.register(Application, exclude_fields=["updated_at", "due_steps"])
             auditlog.register(ClockEvent)
+        from edu_portal.disclosure.models import Draft, FeeNotice, ReplyLetter, ReviewCase
+
+        for model in (Draft, FeeNotice, ReplyLetter, ReviewCase):
+            if not auditlog.contains(model):
+                auditlog.register(model)
