@@ -667,7 +667,7 @@ DISCLOSURE_FEE_PERIOD_DAYS = env.int("DISCLOSURE_FEE_PERIOD_DAYS", 20, minimum=1
 # The handler is reminded this many working days before a due date.
 DISCLOSURE_REMIND_DAYS = env.int("DISCLOSURE_REMIND_DAYS", 3, minimum=0)
 # Reply letters: the issuing authority printed on them and the prefix of their number
-# (e.g. 示教依复〔2026〕12号); empty: SITE_NAME and "依复".
+# (e.g. 示教依复〔2026〕12号); empty: the bureau's name (the org tree's root) and "依复".
 DISCLOSURE_LETTER_AUTHORITY = env.str("DISCLOSURE_LETTER_AUTHORITY", "")
 DISCLOSURE_LETTER_PREFIX = env.str("DISCLOSURE_LETTER_PREFIX", "依复")
 # Daily: abandonment of unanswered corrections and unpaid fees, and the deadline reminders.
