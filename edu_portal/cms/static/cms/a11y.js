@@ -30,7 +30,7 @@ function applySize(size) {
   } else {
     root.dataset.fontSize = chosen;
   }
-  document.querySelectorAll("[data-font-size]").forEach((button) => {
+  document.querySelectorAll("button[data-font-size]").forEach((button) => {
     button.setAttribute("aria-pressed", String(button.dataset.fontSize === chosen));
   });
 }
@@ -41,7 +41,7 @@ function applyContrast(high) {
   } else {
     delete root.dataset.contrast;
   }
-  document.querySelectorAll("[data-contrast-toggle]").forEach((button) => {
+  document.querySelectorAll("button[data-contrast-toggle]").forEach((button) => {
     button.setAttribute("aria-pressed", String(high));
   });
 }
