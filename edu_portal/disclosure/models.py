@@ -282,6 +282,9 @@ class ClockEvent(models.Model):
         return f"{self.type} {self.on.isoformat()}"
 
 
+# The annual report (part J) lives in its own module.
+from edu_portal.disclosure.annual_models import AnnualReport  # noqa: E402, F401
+
 # Handling (drafts, steps, fees, letters, Table 四 records, reminders) lives in its own module.
 from edu_portal.disclosure.handling_models import (  # noqa: E402, F401
     Draft,

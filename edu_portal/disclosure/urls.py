@@ -47,3 +47,8 @@ urlpatterns = [
         name="api-events",
     ),
 ]
+
+# The annual report (part J): staff pages and the API.
+from edu_portal.disclosure.annual_urls import urlpatterns as annual_urlpatterns  # noqa: E402
+
+urlpatterns += annual_urlpatterns

@@ -38,6 +38,14 @@ class Validity(models.TextChoices):
     REPEALED = "repealed", _("Repealed")
 
 
+class DocKind(models.TextChoices):
+    """Whether a document is a 规章 or a 行政规范性文件 (Table 二 of the annual report)."""
+
+    OTHER = "other", _("Other document")
+    REGULATION = "regulation", _("Rule (规章)")
+    NORMATIVE = "normative", _("Normative document (行政规范性文件)")
+
+
 class ArticlePage(Page):
     """A news item, notice or bureau document.
 
@@ -71,6 +79,9 @@ class ArticlePage(Page):
     validity = models.CharField(
         _("validity"), max_length=16, choices=Validity.choices, default=Validity.VALID
     )
+    doc_kind = models.CharField(
+        _("kind of document"), max_length=16, choices=DocKind.choices, default=DocKind.OTHER
+    )
     superseded_by = models.ForeignKey(
         "cms.ArticlePage",
         on_delete=models.SET_NULL,
@@ -98,6 +109,7 @@ class ArticlePage(Page):
                 FieldPanel("published_on"),
                 FieldPanel("doc_number"),
                 FieldPanel("keywords"),
+                FieldPanel("doc_kind"),
                 FieldPanel("validity"),
                 FieldPanel("superseded_by"),
             ],
