@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q, QuerySet
 
-from edu_portal.disclosure.handling import visible_to
+from edu_portal.disclosure.casework import visible_to
 from edu_portal.disclosure.models import Application
 from edu_portal.disclosure.reminders import OPEN_STATES, soon_limit
 

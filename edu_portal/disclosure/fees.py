@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from edu_portal.accounts import audit
 from edu_portal.disclosure import actions
-from edu_portal.disclosure.handling import (
+from edu_portal.disclosure.casework import (
     _require_office,
     _require_open,
     office_people,

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from edu_portal.accounts.models import OrgUnit, User
 from edu_portal.accounts.roles import ROLE_PERMISSIONS, role_grants
-from edu_portal.disclosure.handling import ANSWER, DRAFTABLE_OUTCOMES, departments
+from edu_portal.disclosure.casework import ANSWER
+from edu_portal.disclosure.handling import DRAFTABLE_OUTCOMES, departments
 from edu_portal.disclosure.models import (
     Application,
     FeeMethod,

@@ -18,16 +18,17 @@ import logging
 from pathlib import Path
 
 from auditlog.models import LogEntry
+from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from edu_portal.accounts import audit
-from edu_portal.disclosure.handling import (
+from edu_portal.disclosure.casework import (
     _require_office,
     can_see,
     office_people,
@@ -48,6 +49,14 @@ log = logging.getLogger(__name__)
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF_TYPE = "application/pdf"
+# The tasks below retry when the database is briefly unreachable; nothing else is retried.
+RETRY = {
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": 5,
+    "retry_backoff_max": 300,
+    "retry_jitter": True,
+    "max_retries": 10,
+}
 
 # Art. 36: what the letter says for each kind of reply, before the department's text.
 REPLY_SENTENCES = {
@@ -100,8 +109,6 @@ def start(actor, application: Application, draft: Draft) -> ReplyLetter:
 
 
 def _enqueue(letter_id: int) -> None:
-    from edu_portal.disclosure.tasks import generate_letter
-
     transaction.on_commit(lambda: generate_letter.delay(letter_id))
 
 
@@ -286,8 +293,6 @@ def send_email(actor, letter: ReplyLetter) -> ReplyLetter:
         raise ValidationError(_("The applicant gave no e-mail address."))
     if letter.delivered_via:
         raise ValidationError(_("The letter has already been delivered."))
-    from edu_portal.disclosure.tasks import email_letter
-
     with transaction.atomic():
         record(actor, letter.application, Step.Type.EMAILED, _("queued"))
         transaction.on_commit(lambda: email_letter.delay(letter.pk))
@@ -363,3 +368,16 @@ def record_delivery(
         kind = Step.Type.POSTED if via == ReplyLetter.Delivery.POST else Step.Type.PICKED_UP
         record(actor, application, kind, note, on=on)
     return ReplyLetter.objects.get(pk=letter.pk)
+
+
+# --- the tasks (here rather than in tasks.py, which imports them: no import circle) -----------
+
+
+@shared_task(name="disclosure.generate_letter", queue="default", acks_late=True, **RETRY)
+def generate_letter(letter_id: int) -> str:
+    return generate(letter_id)
+
+
+@shared_task(name="disclosure.email_letter", queue="default", acks_late=True, **RETRY)
+def email_letter(letter_id: int) -> str:
+    return email_now(letter_id)

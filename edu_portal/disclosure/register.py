@@ -20,7 +20,7 @@ from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.styles import Alignment, Font
 
 from edu_portal.accounts import audit
-from edu_portal.disclosure.handling import _require_office
+from edu_portal.disclosure.casework import _require_office
 from edu_portal.disclosure.models import (
     TABLE3_LABELS,
     Application,

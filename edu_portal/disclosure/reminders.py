@@ -23,7 +23,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from edu_portal.disclosure.handling import department_people, office_people, record, staff_link
+from edu_portal.disclosure.casework import department_people, office_people, record, staff_link
 from edu_portal.disclosure.models import Application, Reminder, Step
 from edu_portal.notifications.actions import notify_many
 from edu_portal.notifications.models import Category, Preference

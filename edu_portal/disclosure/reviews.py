@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from edu_portal.accounts import audit
-from edu_portal.disclosure.handling import _require_office
+from edu_portal.disclosure.casework import _require_office
 from edu_portal.disclosure.models import ReviewCase
 
 FIELDS = (
