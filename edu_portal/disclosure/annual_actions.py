@@ -92,7 +92,7 @@ def bureau_name() -> str:
         host = PortalSettings.for_site(site).host_org.strip()
         if host:
             return host
-    unit = OrgUnit.objects.filter(kind=OrgUnit.Kind.BUREAU, parent=None).order_by("pk").first()
+    unit = OrgUnit.objects.filter(kind=OrgUnit.Kind.BUREAU, depth=1).order_by("pk").first()
     return unit.name if unit else ""
 
 

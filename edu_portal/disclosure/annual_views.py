@@ -86,5 +86,7 @@ def publish(request: HttpRequest, year: int) -> HttpResponse:
         annual_actions.publish(request.user, year)
     except ValidationError as exc:
         report = AnnualReport.objects.get(year=year)
+        if not report.figures:
+            report = annual_actions.regenerate(request.user, year)
         return _page(request, report, ReportForm(instance=report), " ".join(exc.messages), 400)
     return redirect("disclosure:annual", year)

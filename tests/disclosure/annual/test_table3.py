@@ -3,6 +3,8 @@ and column against numbers worked out by hand, the identity, and a failure shown
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from tests.disclosure.annual.conftest import OUTCOMES, TYPES, YEAR, cell, make
@@ -54,7 +56,13 @@ def test_next_year_starts_from_what_was_carried_forward(api, year_of_application
 @pytest.mark.django_db
 def test_a_reply_without_outcome_breaks_the_identity_and_is_shown(api, year_of_applications):
     make(1, "research", None, None)  # never received (not counted)
-    make(1, "research", __import__("datetime").date(YEAR, 5, 1), __import__("datetime").date(YEAR, 5, 9), "")
+    make(
+        1,
+        "research",
+        __import__("datetime").date(YEAR, 5, 1),
+        __import__("datetime").date(YEAR, 5, 9),
+        "",
+    )
     data = api.get(URL).json()
     assert data["identity_failures"] == [
         {"column": "research", "received": 45 + 4 + 1, "accounted": 45 + 4},
@@ -67,8 +75,6 @@ def test_a_reply_without_outcome_breaks_the_identity_and_is_shown(api, year_of_a
 
 @pytest.mark.django_db
 def test_a_reply_before_receipt_breaks_the_identity(api, db):
-    import datetime as dt
-
     make(1, "business", dt.date(YEAR + 1, 1, 3), dt.date(YEAR, 12, 30), "disclose")
     data = api.get(URL).json()
     assert [f["column"] for f in data["identity_failures"]] == ["business", "total"]

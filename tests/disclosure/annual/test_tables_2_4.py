@@ -88,5 +88,11 @@ def test_table4_from_review_cases(api, office):
         "pending": 2,
         "total": 5,
     }
-    assert table["litigation"] == {"upheld": 1, "corrected": 0, "other": 0, "pending": 0, "total": 1}
+    assert table["litigation"] == {
+        "upheld": 1,
+        "corrected": 0,
+        "other": 0,
+        "pending": 0,
+        "total": 1,
+    }
     assert table["litigation_after"]["total"] == 0
