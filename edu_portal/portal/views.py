@@ -1,4 +1,4 @@
-"""Home page, section placeholders and the error pages of the whole site.
+"""The error pages of the whole site (the home page is the portal's, edu_portal.cms).
 
 Every refusal says why and what to do, since a bare "Forbidden" leaves a teacher or a
 parent with no way forward: the 403 handler shows the reason an ``access.AccessDenied``
@@ -11,7 +11,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils.html import escape
@@ -20,55 +20,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
 from edu_portal.access import AccessDenied, client_ip
-from edu_portal.portal.sections import BY_URL_NAME, SECTIONS
 
 logger = logging.getLogger(__name__)
 # One line per refusal (method, path, reason code, client address), never a traceback: a
 # refusal is the policy working, and outside visitors meet many of them.
 refusals = logging.getLogger("edu_portal.refusals")
-
-
-HOME_LIST_SIZE = 6
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    """The sections, then what is new and what teachers download most (published
-    resources the visitor may open, at most six of each; two indexed queries).
-
-    A signed-in student sees their own grade first in both lists, then the rest of its
-    stage, then the other stages: a first-grader meets 小学 material before 初中."""
-    from catalog.audience import favour_for, favour_order
-    from catalog.kinds import with_thumbnails
-    from catalog.models import Resource
-    from catalog.policy import visible_levels
-
-    published = (
-        Resource.objects.filter(
-            state="published", deleted_at__isnull=True, visibility__in=visible_levels(request)
-        )
-        .exclude(kind=Resource.Kind.EBOOK, ebook__isnull=True)
-        .select_related("subject", "org_unit", "uploader")
-    )
-    published = with_thumbnails(published)
-    favour = favour_for(request.user)
-    newest = favour_order(published, favour, "-published_at", "-pk")
-    popular = favour_order(published.filter(download_count__gt=0), favour, "-download_count", "-pk")
-    context = {
-        "sections": SECTIONS,
-        "newest": list(newest[:HOME_LIST_SIZE]),
-        "popular": list(popular[:HOME_LIST_SIZE]),
-        "favour": favour,
-    }
-    return render(request, "portal/home.html", context)
-
-
-def section(request: HttpRequest, url_name: str) -> HttpResponse:
-    """A section that has no content yet: what it will hold, and an honest empty state."""
-    try:
-        current = BY_URL_NAME[url_name]
-    except KeyError:
-        raise Http404 from None
-    return render(request, "portal/section.html", {"section": current})
 
 
 # --- error pages ---------------------------------------------------------------------------

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-pytestmark = pytest.mark.urls("tests.portal.urls_for_tests")
+# Every page's header lists the portal's columns and its footer the site's settings, both
+# read from the Wagtail tree in the database, error pages included.
+pytestmark = [pytest.mark.urls("tests.portal.urls_for_tests"), pytest.mark.django_db]
 
 OUTSIDE = "203.0.113.9"
 

@@ -30,7 +30,8 @@ def denied_anywhere(request: HttpRequest) -> HttpResponse:
 urlpatterns = [re_path(r"^test-only/denied-at/[\s\S]*$", denied_anywhere), *test_urlpatterns]
 __all__ = ["handler403", "handler404", "handler500", "urlpatterns"]
 
-pytestmark = pytest.mark.urls(__name__)
+# The refusal page's header and footer read the portal's tree and settings (database).
+pytestmark = [pytest.mark.urls(__name__), pytest.mark.django_db]
 
 
 @pytest.fixture

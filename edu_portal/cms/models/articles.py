@@ -7,6 +7,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 
@@ -46,7 +47,7 @@ class DocKind(models.TextChoices):
     NORMATIVE = "normative", _("Normative document (行政规范性文件)")
 
 
-class ArticlePage(Page):
+class ArticlePage(RoutablePageMixin, Page):
     """A news item, notice or bureau document.
 
     ``index_number`` (索引号, ``<org code>/<year>-<5-digit serial>``) is given once, on first
@@ -123,6 +124,37 @@ class ArticlePage(Page):
     class Meta:
         verbose_name = _("article")
         verbose_name_plural = _("articles")
+
+    # --- what the templates show (cms/article_page.html) ---
+
+    @property
+    def display_date(self):
+        """发布日期 as shown: ``published_on``, else the day of first publication."""
+        if self.published_on:
+            return self.published_on
+        if self.first_published_at:
+            from django.utils import timezone
+
+            return timezone.localdate(self.first_published_at)
+        return None
+
+    @property
+    def no_longer_valid(self) -> bool:
+        return self.validity != Validity.VALID
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["attachments"] = self.attachments.select_related("document")
+        # The documents this one amends or replaces, when they are still public.
+        context["replaces"] = self.supersedes.live().public().order_by("-published_on")
+        successor = self.superseded_by
+        context["successor"] = successor if successor and successor.live else None
+        return context
+
+    @path("print/", name="print")
+    def print_view(self, request):
+        """The article alone, without the site's header, navigation and footer."""
+        return self.render(request, template="cms/article_print.html")
 
     # Values that belong to the article as a whole, not to one revision: a revision saved
     # before the first publication holds none of them, and publishing or reverting to it
@@ -235,6 +267,7 @@ class IndexSerial(models.Model):
         if page.published_on is None:
             page.published_on = timezone.localdate(page.first_published_at or timezone.now())
         page.index_number = cls.next_number(page.published_on.year)
+
 
 class DocumentPreview(models.Model):
     """The PDF preview of a Wagtail document (an Office file converted by LibreOffice; a

@@ -50,6 +50,14 @@ class HomePage(Page):
     parent_page_types = ["wagtailcore.Page"]
     max_count_per_parent = 1
 
+    def get_context(self, request, *args, **kwargs):
+        from edu_portal.cms import home, listing
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(listing.home_columns(self))
+        context.update(home.resource_lists(request))
+        return context
+
     class Meta:
         verbose_name = _("home page")
         verbose_name_plural = _("home pages")
@@ -93,6 +101,17 @@ class ColumnPage(Page):
             heading=_("Column"),
         ),
     ]
+
+    def get_context(self, request, *args, **kwargs):
+        from edu_portal.cms import listing
+
+        context = super().get_context(request, *args, **kwargs)
+        # Articles of sub-columns too: 政务公开 opens on the latest of all its columns.
+        articles = listing.articles_under(self).select_related("issuer")
+        context["articles"] = listing.paginate(request, articles, listing.COLUMN_PAGE_SIZE)
+        context["subpages"] = listing.subpages(self)
+        return context
+
     subpage_types = [
         "cms.ColumnPage",
         "cms.ArticlePage",
@@ -126,6 +145,14 @@ class SitemapPage(Page):
     subpage_types: list[str] = []
     max_count = 1
 
+    def get_context(self, request, *args, **kwargs):
+        from edu_portal.cms import listing
+
+        context = super().get_context(request, *args, **kwargs)
+        site = self.get_site()
+        context["tree"] = listing.sitemap_tree(site.root_page if site else self.get_parent())
+        return context
+
     class Meta:
         verbose_name = _("site map")
         verbose_name_plural = _("site maps")
@@ -138,6 +165,14 @@ class CatalogueIndexPage(Page):
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     subpage_types: list[str] = []
+
+    def get_context(self, request, *args, **kwargs):
+        from edu_portal.cms import listing
+
+        context = super().get_context(request, *args, **kwargs)
+        site = self.get_site()
+        context["catalogue"] = listing.catalogue(request, site.root_page if site else self)
+        return context
 
     class Meta:
         verbose_name = _("disclosure catalogue")

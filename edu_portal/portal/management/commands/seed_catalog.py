@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from catalog import demo
 from ebooks import demo as ebook_demo
 from edu_portal.accounts.models import OrgUnit, User
+from edu_portal.cms import demo as portal_demo
 from edu_portal.messaging import demo as notice_demo
 
 
@@ -30,6 +31,7 @@ class Command(BaseCommand):
         self._review(user)
         self._ebooks(user)
         self._notices()
+        self._portal()
         self._portal_sections()
         self._portal_footer()
 
@@ -79,6 +81,12 @@ class Command(BaseCommand):
                 "{school_sites} school sites with {school_items} items "
                 "(/departments/, /services/guides/, /schools/)".format(**made)
             )
+
+    def _portal(self) -> None:
+        """The public portal's columns with news, notices and bureau documents (cms.demo)."""
+        created = portal_demo.seed()
+        if created:
+            self.stdout.write(f"Demo portal: {len(created)} articles published: / and /disclosure/")
 
     def _portal_footer(self) -> None:
         """The footer's 主办单位, records and site code for the default site (cms.footer)."""
