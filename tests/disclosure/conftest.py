@@ -4,6 +4,7 @@ holding "disclosure.handle"), a department editor who does not, and an API clien
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -25,6 +26,15 @@ def _own_cache(settings):
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _english(client):
+    """The pages in English, so that the tests read the msgids (the site's default is
+    Chinese); stored due-date steps stay in the site's language whatever the request's."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -7,11 +7,19 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from edu_portal.workdays.calendar import due_date, is_working_day, year_known
 from edu_portal.workdays.models import CalendarYear, OfficialDay
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
 
 D = dt.date
 
