@@ -140,10 +140,10 @@ def test_the_office_sees_visits_per_page_and_per_column_subtree(portal, office_c
         {"start": (today - datetime.timedelta(days=6)).isoformat(), "end": today.isoformat()},
     )
     assert response.status_code == 200
-    columns = {row.page.title: row.visits for row in response.context["columns"]}
-    assert columns["政务公开"] == 37
-    assert columns["局发文件"] == 35
-    assert columns["教育新闻"] == 11
+    columns = {row.page.pk: row.visits for row in response.context["columns"]}
+    assert columns[disclosure.pk] == 37
+    assert columns[documents.pk] == 35
+    assert columns[news.pk] == 11
     top = [(row.page.title, row.visits) for row in response.context["top_pages"]]
     assert top[0] == ("关于开展教学检查的通知", 30)
     assert response.context["total"] == 48
