@@ -213,6 +213,12 @@ class Application(models.Model):
             models.Index(fields=["state", "due_on"], name="disclosure_state_due"),
             models.Index(fields=["replied_on"], name="disclosure_replied_on"),
             models.Index(fields=["received_on"], name="disclosure_received_on"),
+            # The deadline board (board.py): open cases in due-date order, a page at a time.
+            models.Index(
+                fields=["due_on", "received_on", "id"],
+                name="disclosure_board",
+                condition=models.Q(state__in=["submitted", "open", "correction", "paused"]),
+            ),
         ]
 
     def __str__(self) -> str:

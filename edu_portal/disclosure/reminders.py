@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -34,9 +35,21 @@ S = Application.State
 OPEN_STATES = [S.OPEN, S.CORRECTION, S.PAUSED]
 
 
+_soon: dict[tuple[dt.date, int], tuple[dt.date, float]] = {}
+SOON_CACHE_SECONDS = 300
+
+
 def soon_limit(today: dt.date) -> dt.date:
-    """The last due date that counts as "due soon" today."""
-    return add_working_days(today, settings.DISCLOSURE_REMIND_DAYS)
+    """The last due date that counts as "due soon" today. Kept for a few minutes per
+    process (the board asks on every view; the official calendar changes rarely)."""
+    key = (today, settings.DISCLOSURE_REMIND_DAYS)
+    cached = _soon.get(key)
+    if cached and cached[1] > time.monotonic():
+        return cached[0]
+    value = add_working_days(today, settings.DISCLOSURE_REMIND_DAYS)
+    _soon.clear()
+    _soon[key] = (value, time.monotonic() + SOON_CACHE_SECONDS)
+    return value
 
 
 def _unreminded(kind: str):
@@ -85,7 +98,7 @@ def run(today: dt.date | None = None) -> dict:
         _unreminded(Reminder.Kind.DUE_SOON),
         state__in=OPEN_STATES,
         due_on__gte=today,
-        due_on__lte=soon_limit(today),
+        due_on__lte=add_working_days(today, settings.DISCLOSURE_REMIND_DAYS),
     ).select_related("handler", "handler_unit")
     with translation.override(settings.LANGUAGE_CODE):
         for application in soon:
