@@ -80,6 +80,16 @@ def actor_context(actor, remote_addr: str | None = None) -> Iterator[None]:
         _current.reset(token)
 
 
+def current_actor():
+    """The user the current audit context names: the request's signed-in user, or the
+    actor of an ``actor_context``; None outside a context, for the system or anonymous."""
+    context = _current.get()
+    actor = context.actor() if context is not None else None
+    if isinstance(actor, get_user_model()) and actor.pk is not None:
+        return actor
+    return None
+
+
 def _fill_entry(sender, instance: LogEntry, **kwargs) -> None:
     """Give a new log entry the actor and address of the current context."""
     context = _current.get()

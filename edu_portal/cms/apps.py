@@ -32,6 +32,11 @@ class CmsConfig(AppConfig):
 
         audit_hooks.connect()
         signals.connect()
+        # Only the office changes who writes in a column (and a school site's settings):
+        # the editor's form and every write of those pages (part K).
+        from edu_portal.cms import rights_fields
+
+        rights_fields.connect()
         review.register()
         # Department pages and school sites follow the org tree (part F: accounts cannot
         # import the portal, so the portal listens).
