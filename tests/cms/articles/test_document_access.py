@@ -57,7 +57,7 @@ def test_a_signed_in_stranger_is_told_why(client, article, django_user_model):
     client.force_login(stranger)
     response = client.get(document.url)
     assert response.status_code == 403
-    assert "not published" in response.content.decode()
+    assert "此文档所属的页面尚未发布" in response.content.decode()
 
 
 def test_the_editor_of_the_column_may_download_the_draft_attachment(client, article, editor):

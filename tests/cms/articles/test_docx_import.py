@@ -66,7 +66,7 @@ def test_a_column_the_user_cannot_write_in_is_refused_with_a_sentence(
     client.force_login(editor)
     response = client.get(url(other_column))
     assert response.status_code == 403
-    assert "may not add pages" in response.content.decode()
+    assert "您不能在栏目" in response.content.decode()
     response = client.post(url(other_column), {"docx": upload("a.docx", make_docx())})
     assert response.status_code == 403
     assert not ArticlePage.objects.exists()
@@ -83,15 +83,15 @@ def bomb() -> bytes:
 @pytest.mark.parametrize(
     ("name", "data", "sentence"),
     [
-        ("a.pdf", b"%PDF-1.4", "saved as .docx"),
-        ("a.docx", b"just text", "not a Word document"),
-        ("a.docx", b"", "empty"),
+        ("a.pdf", b"%PDF-1.4", "另存为 .docx"),
+        ("a.docx", b"just text", "这不是 Word 文档"),
+        ("a.docx", b"", "空文件"),
         (
             "a.docx",
             b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "EncryptedPackage".encode("utf-16-le"),
-            "password",
+            "密码保护",
         ),
-        ("bomb.docx", None, "too much data"),
+        ("bomb.docx", None, "数据过大"),
     ],
 )
 def test_bad_files_are_refused_and_nothing_is_created(

@@ -1,18 +1,10 @@
 """A generated year (2025) for the annual report: applications of every type and outcome,
 some carried over from 2024 and some carried forward into 2026; 规章/行政规范性文件 articles;
-行政复议/诉讼 records. Expected numbers are worked out by hand in the tests.
-
-While the portal's parts are being merged, cms has several migration leaves; the test
-database is then built from a copy of its migrations with a merge node added (as
-tests/cms/articles does)."""
+行政复议/诉讼 records. Expected numbers are worked out by hand in the tests."""
 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import sys
-import tempfile
-from pathlib import Path
 
 import pytest
 
@@ -22,35 +14,6 @@ YEAR = 2025
 TYPES = list(ApplicantType.values)
 OUTCOMES = list(Outcome.values)
 D = dt.date
-
-
-def _merged_migrations() -> str | None:
-    from django.db.migrations.loader import MigrationLoader
-
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    leaves = loader.graph.leaf_nodes("cms")
-    if len(leaves) < 2:
-        return None
-    root = Path(tempfile.mkdtemp(prefix="cms-j-migrations-"))
-    package = root / "cms_j_merged_migrations"
-    source = Path(__file__).resolve().parents[3] / "edu_portal" / "cms" / "migrations"
-    shutil.copytree(source, package, ignore=shutil.ignore_patterns("__pycache__"))
-    deps = ", ".join(f"('cms', '{name}')" for _app, name in leaves)
-    (package / "9999_merge_for_tests.py").write_text(
-        "from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n"
-        f"    dependencies = [{deps}]\n    operations = []\n"
-    )
-    sys.path.insert(0, str(root))
-    return "cms_j_merged_migrations"
-
-
-@pytest.fixture(scope="session")
-def django_db_modify_db_settings():
-    from django.conf import settings
-
-    module = _merged_migrations()
-    if module:
-        settings.MIGRATION_MODULES = {**getattr(settings, "MIGRATION_MODULES", {}), "cms": module}
 
 
 def make(n: int, applicant_type: str, received, replied=None, outcome: str = "", **extra):
