@@ -174,6 +174,6 @@ class ResourceProvider:
 def register_defaults() -> None:
     register("article", _("Articles"), PageProvider("article"))
     register("guide", _("Service guides"), PageProvider("guide"))
-    register("page", _("Pages"), PageProvider("page"))
+    register("page", _("Portal pages"), PageProvider("page"))
     register("resource", _("Teaching resources"), ResourceProvider("resource", ebooks=False))
     register("ebook", _("E-books"), ResourceProvider("ebook", ebooks=True))

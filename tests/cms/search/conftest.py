@@ -1,52 +1,15 @@
 """Fixtures of the site search: a backend (the database always, Elasticsearch too when
-ELASTICSEARCH_URL is set), tasks run inline, a small portal tree and resources.
-
-While the portal's parts are being merged, cms has several migration leaves; the test
-database is then built from a copy of the migrations with a merge node added (as
-tests/cms/articles does; the merged tree needs none of this)."""
+ELASTICSEARCH_URL is set), tasks run inline, a small portal tree and resources."""
 
 from __future__ import annotations
 
 import os
-import shutil
-import sys
-import tempfile
 import uuid
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 BACKENDS = ["db", *(["es"] if os.environ.get("ELASTICSEARCH_URL") else [])]
-
-
-def _merged_migrations() -> str | None:
-    from django.db.migrations.loader import MigrationLoader
-
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    leaves = loader.graph.leaf_nodes("cms")
-    if len(leaves) < 2:
-        return None
-    root = Path(tempfile.mkdtemp(prefix="cms-d-migrations-"))
-    package = root / "cms_d_merged_migrations"
-    source = Path(__file__).resolve().parents[3] / "edu_portal" / "cms" / "migrations"
-    shutil.copytree(source, package, ignore=shutil.ignore_patterns("__pycache__"))
-    deps = ", ".join(f"('cms', '{name}')" for _app, name in leaves)
-    (package / "9999_merge_for_tests.py").write_text(
-        "from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n"
-        f"    dependencies = [{deps}]\n    operations = []\n"
-    )
-    sys.path.insert(0, str(root))
-    return "cms_d_merged_migrations"
-
-
-@pytest.fixture(scope="session")
-def django_db_modify_db_settings():
-    from django.conf import settings
-
-    module = _merged_migrations()
-    if module:
-        settings.MIGRATION_MODULES = {**getattr(settings, "MIGRATION_MODULES", {}), "cms": module}
 
 
 @pytest.fixture(params=BACKENDS)

@@ -100,7 +100,7 @@ def test_bad_input_is_a_400_with_a_sentence(client, site_backend, params, code):
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == code
-    assert body["detail"].endswith(".") and len(body["detail"]) > 20
+    assert body["detail"][-1] in ".。" and len(body["detail"]) > 8
 
 
 def test_sql_and_query_syntax_in_the_words_are_just_words(client, make_article):
