@@ -1,6 +1,6 @@
 """Index everything the site search should find, and drop what it should not (idempotent).
 
-    manage.py rebuild_site_search [--type article --type resource …] [--clear]
+manage.py rebuild_site_search [--type article --type resource …] [--clear]
 """
 
 from __future__ import annotations
