@@ -489,6 +489,9 @@ CMS_SEARCH_COUNT_CACHE_SECONDS = env.int("CMS_SEARCH_COUNT_CACHE_SECONDS", 300, 
 # Anonymous views of live portal pages are cached this many seconds (0: off); publishing,
 # unpublishing or moving any page empties the cache at once (edu_portal.cms.page_cache).
 CMS_PAGE_CACHE_SECONDS = env.int("CMS_PAGE_CACHE_SECONDS", 300, minimum=0)
+# ... and nginx keeps such a page this many seconds (X-Accel-Expires; 0: never): a
+# publication reaches visitors at most this late (deploy/nginx, the portal's location /).
+CMS_EDGE_CACHE_SECONDS = env.int("CMS_EDGE_CACHE_SECONDS", 5, minimum=0)
 # Page visits are buffered like download counts and flushed as often (edu_portal.cms.visits).
 CELERY_BEAT_SCHEDULE["cms-flush-page-visits"] = {
     "task": "cms.flush_page_visits",

@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from edu_portal.cms import admin_csp
+from edu_portal.cms import admin_csp, page_cache
 from edu_portal.portal import health
 
 admin.site.site_header = admin.site.site_title = _("Education portal administration")
@@ -13,6 +13,8 @@ admin.site.site_header = admin.site.site_title = _("Education portal administrat
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # Before Django's own: no CSRF token asked of anonymous visitors (edu_portal.cms.page_cache).
+    path("i18n/setlang/", page_cache.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI's settings come from a second request (no inline script); its page has a

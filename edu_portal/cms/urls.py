@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("edu_portal.cms.url_parts.search")),
     path("", include("edu_portal.cms.url_parts.site")),
     path("", include("edu_portal.cms.url_parts.schools")),
+    path("", include("edu_portal.cms.url_parts.visits")),
 ]

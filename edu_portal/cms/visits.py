@@ -1,6 +1,7 @@
 """Visit statistics of the portal's pages (issue 14 item 11).
 
-A view of a live page adds one to a buffer (``catalog.counters``' classes: Redis when
+A view of a live page (its beacon, ``page_cache.count_visit``: pages are mostly served
+from caches without reaching Django) adds one to a buffer (``catalog.counters``' classes: Redis when
 ``REDIS_URL`` is set, in-process otherwise); a flush writes the sums into
 :class:`~edu_portal.cms.models.PageVisitDay`. Nothing about the visitor is kept: no
 address, no user, no cookie, only "page P was seen once on day D". Obvious robots (their
@@ -88,8 +89,8 @@ def buffer() -> LocalBuffer | RedisBuffer:
 
 
 def should_count(request: HttpRequest) -> bool:
-    """A visitor's GET (HEAD and previews are not views); robots are not visitors."""
-    return request.method == "GET" and not is_bot(request.META.get("HTTP_USER_AGENT", ""))
+    """A browser's beacon (previews send none); robots are not visitors."""
+    return request.method == "POST" and not is_bot(request.META.get("HTTP_USER_AGENT", ""))
 
 
 def record(page_id: int) -> None:

@@ -121,6 +121,7 @@ def write_config(
     text = _replace(text, "server 127.0.0.1:8000;", f"server {app};")
     text = _replace(text, "server 127.0.0.1:9000;", f"server {minio};")
     text = _replace(text, "/var/cache/nginx/edu-portal-auth", str(prefix / "cache" / "auth"))
+    text = _replace(text, "/var/cache/nginx/edu-portal-pages", str(prefix / "cache" / "pages"))
     text = _replace(text, "/etc/ssl/edu-portal/fullchain.pem", str(cert))
     text = _replace(text, "/etc/ssl/edu-portal/privkey.pem", str(key))
     text = _replace(text, "listen 443 ssl http2;", f"listen 127.0.0.1:{tls_port} ssl http2;")

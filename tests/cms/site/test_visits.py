@@ -4,9 +4,11 @@ robots left out, flushed to the daily table and shown to the office per page and
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from edu_portal.cms import rights, visits
@@ -20,8 +22,17 @@ pytestmark = pytest.mark.django_db
 BROWSER = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1"
 
 
+BEACON = re.compile(r'<meta name="cms-visit" content="([^"]+)">')
+
+
 def visit(path: str, agent: str = BROWSER, method: str = "get"):
-    return getattr(Client(HTTP_USER_AGENT=agent), method)(path)
+    """A browser's view: the page, then what cms/visit.js does (post the page's beacon)."""
+    client = Client(HTTP_USER_AGENT=agent)
+    response = getattr(client, method)(path)
+    found = BEACON.search(response.content.decode()) if method == "get" else None
+    if found:
+        assert client.post(found.group(1), HTTP_ORIGIN="http://testserver").status_code == 204
+    return response
 
 
 def counts() -> dict[int, int]:
@@ -162,3 +173,40 @@ def test_a_bad_period_is_refused_with_a_sentence(office_client, query, message):
     response = office_client.get("/cms/reports/portal/visits/", query)
     assert response.status_code == 400
     assert message in response.content.decode()
+
+
+def test_serving_a_page_counts_nothing_without_its_beacon(news, page_cache_on):
+    """Most views never reach Django (nginx's cache): only the beacon counts, once."""
+    _column, article = news
+    for _ in range(2):
+        assert Client(HTTP_USER_AGENT=BROWSER).get(article.url).status_code == 200
+    assert counts() == {}
+    visit(article.url)
+    assert counts() == {article.pk: 1}
+
+
+def test_the_beacon_refuses_other_methods_other_sites_and_pages_not_live(news, portal):
+    column, article = news
+    draft = portal.article(column, "草稿", live=False, slug="draft")
+    client = Client(HTTP_USER_AGENT=BROWSER)
+    url = reverse("cms:page-visit", args=[article.pk])
+    got = client.get(url)
+    assert got.status_code == 405 and b"beacon" in got.content
+    forged = client.post(url, HTTP_ORIGIN="https://evil.example")
+    assert forged.status_code == 403 and b"this site" in forged.content
+    assert client.post(reverse("cms:page-visit", args=[draft.pk])).status_code == 204
+    assert client.post(reverse("cms:page-visit", args=[987654])).status_code == 204
+    assert client.post(url, HTTP_USER_AGENT="curl/8.5.0").status_code == 204
+    assert counts() == {}
+    # No Origin header (older browsers): counted; the answer is never stored anywhere.
+    answer = client.post(url)
+    assert answer["Cache-Control"] == "no-store" and "X-Accel-Expires" not in answer
+    assert counts() == {article.pk: 1}
+
+
+def test_a_preview_carries_no_beacon(news):
+    _column, article = news
+    assert BEACON.search(Client().get(article.url).content.decode())
+    article.title = "预览"
+    html = article.make_preview_request(original_request=None).content.decode()
+    assert "预览" in html and not BEACON.search(html)
