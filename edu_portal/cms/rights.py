@@ -28,6 +28,7 @@ import logging
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
+from auditlog.models import LogEntry
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
@@ -148,8 +149,11 @@ def _page_permissions() -> dict[str, Permission]:
     }
 
 
-def _apply(managed, plan: Plan, perms: dict[str, Permission], extra: list[Permission]) -> bool:
-    """Make one group match its plan; True when anything changed (audited)."""
+def _apply(
+    managed, plan: Plan, perms: dict[str, Permission], extra: list[Permission], created: bool
+) -> bool:
+    """Make one group match its plan; True when anything changed (audited: a new group as
+    created, so that filtering the log for changes finds changes)."""
     group = managed.group
     changes: dict[str, list] = {}
     if group.name != plan.name:
@@ -199,7 +203,7 @@ def _apply(managed, plan: Plan, perms: dict[str, Permission], extra: list[Permis
                     group=group, collection=root_collection, permission=perm
                 )
     if changes:
-        log_event(group, changes)
+        log_event(group, changes, LogEntry.Action.CREATE if created else LogEntry.Action.UPDATE)
     return bool(changes)
 
 
@@ -233,10 +237,11 @@ def sync(user=None) -> int:
         existing = {m.key: m for m in ManagedGroup.objects.select_related("group")}
         for key, plan in wanted.items():
             managed = existing.pop(key, None)
+            created = False
             if managed is None:
-                group, _created = Group.objects.get_or_create(name=plan.name)
+                group, created = Group.objects.get_or_create(name=plan.name)
                 managed = ManagedGroup.objects.create(key=key, group=group)
-            changed += _apply(managed, plan, perms, extra)
+            changed += _apply(managed, plan, perms, extra, created)
         for managed in existing.values():
             # A column without editor units any more, a deleted school site: the group goes,
             # and with it every right it gave.

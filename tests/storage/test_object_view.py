@@ -118,7 +118,8 @@ def test_only_safe_methods(object_url):
     assert Client().post(object_url).status_code == 405
 
 
-def test_tampered_expired_foreign_and_missing_tokens_are_403(fs_storage):
+def test_tampered_expired_foreign_and_missing_tokens_are_403(fs_storage, db):
+    # The refusal page's header and footer read the portal's columns and settings.
     # (S3 links are checked by MinIO itself; moto does not verify presigned signatures.)
     fs_storage.put_bytes("share/secret.txt", b"s")
     url = fs_storage.presigned_get("share/secret.txt", 60)
@@ -159,7 +160,7 @@ def test_hostile_paths_are_404_even_when_signed(object_url, path, db):
     assert response.status_code in (400, 404)
 
 
-def test_download_name_is_bound_to_the_link(fs_storage):
+def test_download_name_is_bound_to_the_link(fs_storage, db):
     fs_storage.put_bytes("docs/a.pdf", b"%PDF", content_type="application/pdf")
     url = fs_storage.presigned_get("docs/a.pdf", 60, filename="通知.pdf")
     response, body = get(url)
