@@ -114,3 +114,16 @@ def _portal_page_cache_off(settings):
     visits._local_visits.clear()
     yield
     visits._local_visits.clear()
+
+
+@pytest.fixture(autouse=True)
+def _portal_shared_cache_fresh(settings):
+    """Wagtail keeps the sites' root paths, and the site search its estimated counts, in the
+    shared cache (files or Redis), which outlives each test's database and is shared by the
+    xdist workers: another test's site or counts would answer this one. Each test starts
+    without them (the search's count cache is off unless a test turns it on)."""
+    from django.core.cache import cache
+    from wagtail.models.sites import SITE_ROOT_PATHS_CACHE_KEY, SITE_ROOT_PATHS_CACHE_VERSION
+
+    settings.CMS_SEARCH_COUNT_CACHE_SECONDS = 0
+    cache.delete(SITE_ROOT_PATHS_CACHE_KEY, version=SITE_ROOT_PATHS_CACHE_VERSION)

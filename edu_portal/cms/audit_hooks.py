@@ -126,9 +126,44 @@ _receivers = {
 }
 
 
+def _name_the_keys() -> None:
+    """The audit log's pages show these keys (not fields of the pages) in words."""
+    from django.contrib.auth.models import Group
+    from django.utils.translation import gettext_lazy as _
+    from wagtail.models import get_page_models
+
+    from edu_portal.accounts.audit_admin import register_change_labels
+
+    labels = {
+        "action": _("action"),
+        "revision": _("revision"),
+        "author": _("author"),
+        "workflow": _("workflow"),
+        "task": _("task"),
+        "comment": _("comment"),
+        "url_path": _("page address"),
+    }
+    actions = {
+        "publish": _("published"),
+        "unpublish": _("taken down"),
+        "delete": _("deleted"),
+        "move": _("moved"),
+        "workflow.submit": _("submitted for approval"),
+        "workflow.approve": _("approved"),
+        "workflow.reject": _("changes requested"),
+        "workflow.cancel": _("approval cancelled"),
+    }
+    for model in get_page_models():
+        register_change_labels(model, labels, {"action": actions})
+    register_change_labels(
+        Group, {"members": _("members"), "page_permissions": _("page permissions")}
+    )
+
+
 def connect() -> None:
     """Called once from ``CmsConfig.ready``."""
     uid = "edu_portal.cms.audit."
+    _name_the_keys()
     page_published.connect(_published, dispatch_uid=uid + "published")
     page_unpublished.connect(_unpublished, dispatch_uid=uid + "unpublished")
     pre_delete.connect(_deleted, sender=Page, dispatch_uid=uid + "deleted")

@@ -33,7 +33,7 @@ class LetterInSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=5000)
     name = serializers.CharField(max_length=50)
     phone = serializers.CharField(max_length=20)
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    email = serializers.EmailField(required=False, allow_blank=True)
     publish_consent = serializers.BooleanField(required=False, default=False)
     channel = serializers.ChoiceField(
         choices=[Channel.PHONE, Channel.POST], required=False, default=Channel.PHONE
