@@ -100,6 +100,8 @@ STRUCTURE: tuple[Node, ...] = (
     _column("admissions", "招生考试", "notice", "admissions"),
     _column("community", "教育社区", "news", "news"),
     _column("students", "学生天地", "news", "news"),
+    # 局长信箱, consultations and 热点问答 (edu_portal.interaction offers them here).
+    _column("interact", "互动交流", "interactive", in_menu=True),
     Node("sitemap", "网站地图", "sitemappage"),
 )
 

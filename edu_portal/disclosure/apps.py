@@ -18,6 +18,7 @@ class DisclosureConfig(AppConfig):
         from edu_portal.disclosure.models import Application, ClockEvent
 
         receivers.connect()
+        _offer_in_the_portal()
         if not auditlog.contains(Application):
             auditlog.register(Application, exclude_fields=["updated_at", "due_steps"])
             auditlog.register(ClockEvent)
@@ -26,3 +27,21 @@ class DisclosureConfig(AppConfig):
         for model in (Draft, FeeNotice, ReplyLetter, ReviewCase):
             if not auditlog.contains(model):
                 auditlog.register(model)
+
+
+def _offer_in_the_portal() -> None:
+    """The portal's 依申请公开 column (slug ``on-request``) offers the form and the look-up."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from edu_portal.cms import column_links
+
+    def links() -> list[column_links.ColumnLink]:
+        return [
+            column_links.ColumnLink(
+                _("Apply for information online"), reverse("disclosure:apply"), True
+            ),
+            column_links.ColumnLink(_("Look up an application"), reverse("disclosure:lookup")),
+        ]
+
+    column_links.register(lambda column: column.slug == "on-request", links)

@@ -14,6 +14,7 @@ class InteractionConfig(AppConfig):
         from edu_portal.workdays.signals import calendar_changed
 
         portal.connect()
+        portal.offer_in_columns()
         calendar_changed.connect(_calendar_changed, dispatch_uid="interaction.calendar_changed")
 
 

@@ -90,3 +90,22 @@ def unanswered(ctx: inspection.Context) -> inspection.Finding:
 def connect() -> None:
     register(SEARCH_TYPE, gettext_lazy("Answered letters"), AnswerProvider())
     inspection.register_rule("letters_unanswered", unanswered)
+
+
+def offer_in_columns() -> None:
+    """Interactive columns of the portal (kind ``interactive``, e.g. 互动交流) offer the
+    letter form for each kind, the published answers and the look-up."""
+    from edu_portal.cms import column_links
+
+    def links() -> list[column_links.ColumnLink]:
+        write = reverse("interaction:write")
+        return [
+            column_links.ColumnLink(
+                _("Write to the director"), f"{write}?kind=mailbox", primary=True
+            ),
+            column_links.ColumnLink(_("Ask a question"), f"{write}?kind=consultation"),
+            column_links.ColumnLink(_("Questions and answers"), reverse("interaction:answers")),
+            column_links.ColumnLink(_("Look up a letter"), reverse("interaction:lookup")),
+        ]
+
+    column_links.register(lambda column: getattr(column, "kind", "") == "interactive", links)

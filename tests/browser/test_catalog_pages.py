@@ -72,8 +72,8 @@ def test_search_filter_and_open_a_preview_on_a_phone(
 
     page = open_page(teacher)
     page.goto(f"{live_server.url}/resources/")
-    page.get_by_role("searchbox").fill("勾股")
-    page.get_by_role("button", name="Search", exact=True).click()
+    page.locator("main").get_by_role("searchbox").fill("勾股")
+    page.locator("main").get_by_role("button", name="Search", exact=True).click()
     expect(page.locator(".resource-item")).to_have_count(2)
     expect(page.locator(".results-count")).to_contain_text("2 results")
     expect(page.locator(".resource-title mark").first).to_have_text("勾股")

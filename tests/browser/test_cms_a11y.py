@@ -82,7 +82,7 @@ def test_text_size_and_contrast_are_remembered_across_pages(pages, visitor):
     page.get_by_role("button", name="标准").click()
     page.reload()
     assert page.evaluate("document.documentElement.dataset.contrast") is None
-    assert page.evaluate("document.documentElement.dataset.fontSize") is None
+    assert page.evaluate("document.documentElement.dataset.textSize") is None
     assert violations(page, reports) == []
 
 
@@ -103,7 +103,7 @@ def test_skip_link_and_keyboard_in_the_header(pages, visitor):
     # The text-size buttons are reached and pressed with the keyboard too.
     page.get_by_role("button", name="大", exact=True).focus()
     page.keyboard.press("Enter")
-    assert page.evaluate("document.documentElement.dataset.fontSize") == "large"
+    assert page.evaluate("document.documentElement.dataset.textSize") == "large"
 
 
 def test_arrow_keys_move_along_the_header_navigation(pages, browser, live_server):

@@ -10,7 +10,15 @@ from dataclasses import dataclass
 from django import template
 from wagtail.models import Page, Site
 
+from edu_portal.cms import column_links
+
 register = template.Library()
+
+
+@register.simple_tag
+def column_services(column) -> list[column_links.ColumnLink]:
+    """The services other apps offer in this column (see ``cms.column_links``)."""
+    return column_links.links_for(column)
 
 
 @dataclass(frozen=True)

@@ -100,7 +100,7 @@ def test_the_named_entries_serve_the_pages(client):
 def test_header_columns_are_marked_for_menus():
     home = Site.objects.get(is_default_site=True).root_page
     in_menu = list(home.get_children().in_menu().values_list("slug", flat=True))
-    assert in_menu == ["news", "announcements", "disclosure", "departments", "services"]
+    assert in_menu == ["news", "announcements", "disclosure", "departments", "services", "interact"]
 
 
 def test_ensure_structure_is_idempotent_and_restores_what_is_missing():

@@ -26,12 +26,12 @@ function store(key, value) {
 function applySize(size) {
   const chosen = SIZES.includes(size) ? size : "standard";
   if (chosen === "standard") {
-    delete root.dataset.fontSize;
+    delete root.dataset.textSize;
   } else {
-    root.dataset.fontSize = chosen;
+    root.dataset.textSize = chosen;
   }
-  document.querySelectorAll("button[data-font-size]").forEach((button) => {
-    button.setAttribute("aria-pressed", String(button.dataset.fontSize === chosen));
+  document.querySelectorAll("button[data-text-size]").forEach((button) => {
+    button.setAttribute("aria-pressed", String(button.dataset.textSize === chosen));
   });
 }
 
@@ -57,9 +57,9 @@ if (bar) {
     if (!button) {
       return;
     }
-    if (button.dataset.fontSize) {
-      store(SIZE_KEY, button.dataset.fontSize);
-      applySize(button.dataset.fontSize);
+    if (button.dataset.textSize) {
+      store(SIZE_KEY, button.dataset.textSize);
+      applySize(button.dataset.textSize);
     } else if (button.hasAttribute("data-contrast-toggle")) {
       const high = root.dataset.contrast !== "high";
       store(CONTRAST_KEY, high ? "high" : "normal");
