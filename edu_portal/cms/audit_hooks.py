@@ -130,6 +130,7 @@ def _name_the_keys() -> None:
     """The audit log's pages show these keys (not fields of the pages) in words."""
     from django.contrib.auth.models import Group
     from django.utils.translation import gettext_lazy as _
+    from django.utils.translation import pgettext_lazy
     from wagtail.models import get_page_models
 
     from edu_portal.accounts.audit_admin import register_change_labels
@@ -143,15 +144,16 @@ def _name_the_keys() -> None:
         "comment": _("comment"),
         "url_path": _("page address"),
     }
+    context = "audit action"
     actions = {
-        "publish": _("published"),
-        "unpublish": _("taken down"),
-        "delete": _("deleted"),
-        "move": _("moved"),
-        "workflow.submit": _("submitted for approval"),
-        "workflow.approve": _("approved"),
-        "workflow.reject": _("changes requested"),
-        "workflow.cancel": _("approval cancelled"),
+        "publish": pgettext_lazy(context, "published"),
+        "unpublish": pgettext_lazy(context, "taken down"),
+        "delete": pgettext_lazy(context, "deleted"),
+        "move": pgettext_lazy(context, "moved"),
+        "workflow.submit": pgettext_lazy(context, "submitted for approval"),
+        "workflow.approve": pgettext_lazy(context, "approved"),
+        "workflow.reject": pgettext_lazy(context, "changes requested"),
+        "workflow.cancel": pgettext_lazy(context, "approval cancelled"),
     }
     for model in get_page_models():
         register_change_labels(model, labels, {"action": actions})

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from edu_portal.disclosure.models import Application, ClockEvent, Outcome
 from edu_portal.workdays.calendar import due_date
@@ -50,7 +51,7 @@ class Clock:
 
 
 def _pause_label(kind: str) -> str:
-    return _("Consultation") if kind == T.CONSULTATION_STARTED else _("Fee notice")
+    return pgettext("clock", "Consultation") if kind == T.CONSULTATION_STARTED else _("Fee notice")
 
 
 def compute(received_on: dt.date | None, events: Sequence[ClockEvent]) -> Clock:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from edu_portal.accounts.models import OrgUnit
 
@@ -195,7 +196,7 @@ class ReplyLetter(models.Model):
 
     class State(models.TextChoices):
         PENDING = "pending", _("Being generated")
-        READY = "ready", _("Ready")
+        READY = "ready", pgettext_lazy("reply letter", "Ready")
         FAILED = "failed", _("Could not be generated")
 
     class Delivery(models.TextChoices):

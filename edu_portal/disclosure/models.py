@@ -13,6 +13,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from edu_portal.accounts.models import OrgUnit
 
@@ -137,7 +138,7 @@ class Application(models.Model):
         OPEN = "open", _("Being handled")
         CORRECTION = "correction", _("Waiting for the applicant's correction")
         PAUSED = "paused", _("Clock stopped (consultation or fee)")
-        REPLIED = "replied", _("Replied")
+        REPLIED = "replied", pgettext_lazy("application", "Replied")
         ABANDONED = "abandoned", _("Treated as abandoned")
 
     CLOSED_STATES = (State.REPLIED, State.ABANDONED)
@@ -161,7 +162,9 @@ class Application(models.Model):
 
     description = models.TextField(_("information requested"))
     form = models.CharField(_("form"), max_length=12, choices=Form.choices)
-    delivery = models.CharField(_("delivery"), max_length=12, choices=Delivery.choices)
+    delivery = models.CharField(
+        pgettext_lazy("application", "delivery"), max_length=12, choices=Delivery.choices
+    )
     channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
 
     submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
@@ -241,7 +244,7 @@ class ClockEvent(models.Model):
         CONSULTATION_ENDED = "consultation_ended", _("Consultation answered")
         FEE_NOTICE = "fee_notice", _("Fee notice sent")
         FEE_PAID = "fee_paid", _("Fee paid")
-        REPLIED = "replied", _("Replied")
+        REPLIED = "replied", pgettext_lazy("application", "Replied")
         ABANDONED = "abandoned", _("Treated as abandoned")
 
     # The events outside tools may post (issue 15's interface); the others are recorded by

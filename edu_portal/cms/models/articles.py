@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
@@ -75,7 +76,9 @@ class ArticlePage(RoutablePageMixin, Page):
     )
     written_on = models.DateField(_("date written"), null=True, blank=True)
     published_on = models.DateField(_("date published"), null=True, blank=True, db_index=True)
-    doc_number = models.CharField(_("document number"), max_length=100, blank=True)
+    doc_number = models.CharField(
+        pgettext_lazy("issued document", "document number"), max_length=100, blank=True
+    )
     keywords = models.CharField(_("keywords"), max_length=200, blank=True)
     validity = models.CharField(
         _("validity"), max_length=16, choices=Validity.choices, default=Validity.VALID
@@ -277,7 +280,7 @@ class DocumentPreview(models.Model):
 
     class State(models.TextChoices):
         PENDING = "pending", _("Being prepared")
-        READY = "ready", _("Ready")
+        READY = "ready", pgettext_lazy("preview", "Ready")
         FAILED = "failed", _("Failed")
 
     document = models.OneToOneField(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField
@@ -98,7 +99,7 @@ class ColumnPage(Page):
                 FieldPanel("direct_publish"),
                 FieldPanel("default_category"),
             ],
-            heading=_("Column"),
+            heading=pgettext_lazy("portal", "Column"),
         ),
     ]
 
@@ -136,7 +137,7 @@ class StandardPage(Page):
 
     class Meta:
         verbose_name = _("page")
-        verbose_name_plural = _("pages")
+        verbose_name_plural = pgettext_lazy("portal", "pages")
 
 
 class SitemapPage(Page):

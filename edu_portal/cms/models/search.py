@@ -12,6 +12,7 @@ FTS5 table kept in step by triggers), queried by ``edu_portal.cms.search.databas
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class SiteSearchEntry(models.Model):
@@ -30,7 +31,7 @@ class SiteSearchEntry(models.Model):
     visibility = models.CharField(max_length=16)
 
     class Meta:
-        verbose_name = "site search entry"
+        verbose_name = _("site search entry")
         constraints = [
             models.UniqueConstraint(fields=["type", "object_id"], name="cms_site_search_unique")
         ]
