@@ -29,7 +29,8 @@ def test_demo_fills_every_column_once(org, client):
     for column in ColumnPage.objects.live():
         has_items = ArticlePage.objects.descendant_of(column).live().exists()
         has_pages = column.get_children().live().exists()
-        assert has_items or has_pages or column.slug == "guides", column.title
+        # 办事指南 holds guides (their own demo), 互动交流 the letters (their own app).
+        assert has_items or has_pages or column.slug in ("guides", "interact"), column.title
     for page in StandardPage.objects.live():
         assert page.body, page.title
 
