@@ -42,16 +42,24 @@ SYSTEM = _System()
 _PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105  (an alphabet, not a password)
 
 
-def random_password(length: int = 16) -> str:
-    """A random initial password with a lower-case and an upper-case letter and a digit."""
+def random_password(length: int = 16, user: User | None = None) -> str:
+    """A random initial password with a lower-case and an upper-case letter and a digit;
+    with ``user``, one the password validators accept for that account (a random string
+    can, rarely, share enough letters with a long account name to count as similar)."""
     while True:
         password = "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(length))
-        if (
+        if not (
             any(c.islower() for c in password)
             and any(c.isupper() for c in password)
             and any(c.isdigit() for c in password)
         ):
-            return password
+            continue
+        if user is not None:
+            try:
+                validate_password(password, user)
+            except ValidationError:
+                continue
+        return password
 
 
 def _kind_label(kind: str | None) -> str:

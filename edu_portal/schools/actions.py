@@ -161,7 +161,7 @@ class Credential:
 
 
 def _set_initial_password(user: User) -> str:
-    password = account_actions.random_password(10)
+    password = account_actions.random_password(10, user=user)
     user.set_password(password)
     user.must_change_password = True
     return password

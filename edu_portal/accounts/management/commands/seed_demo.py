@@ -136,7 +136,9 @@ class Command(BaseCommand):
             unit = OrgUnit.objects.get(code=demo.unit_code)
             user = User.objects.filter(username=demo.username).first()
             if user is None:
-                password = actions.random_password()
+                password = actions.random_password(
+                    user=User(username=demo.username, display_name=demo.display_name)
+                )
                 user = actions.create_user(
                     SYSTEM,
                     demo.username,
