@@ -6,7 +6,7 @@ article-page benchmark: p95 under 50 ms at 50 clients).
   restrictions, by a visitor without a session (so never for someone signed in), with no
   flash messages waiting, answered 200 with HTML and setting no cookie but the CSRF one.
 * Answered by :class:`PageCacheMiddleware` before URL resolution: a hit costs no database
-  query at all. The visit is still counted (``visits.record``).
+  query at all (the visit is counted by the page's beacon, below).
 * The key holds the host (each Wagtail site), the language, whether the visitor is on the
   intranet (the footer says so), the path and a generation number. Publishing,
   unpublishing, moving or deleting any page, a view restriction, the footer's settings, a
