@@ -187,26 +187,21 @@ def _reason(exc: Exception) -> str:
     return str(message or exc)
 
 
-class ElasticsearchBackend(SearchBackend):
-    name = "elasticsearch"
+class ElasticIndex:
+    """One index's life cycle, shared by every Elasticsearch backend of the platform (the
+    catalog's resources, the portal's site search): reachability, creating the index from
+    ``index_mapping()`` once, rebuilding it, bulk writes. An outage is a SearchUnavailable
+    with the cause in words."""
 
-    #: Upper bound for any request made by this backend; queries pass their own.
-    request_timeout = 10.0
+    client: Elasticsearch
+    index_name: str
     #: Passed to bulk requests; tests set it to "wait_for" to search right after indexing.
     refresh: bool | str = False
+    # Set once the index is known to exist, so indexing skips the check afterwards.
+    _ready = False
 
-    def __init__(self, url: str, *, index_prefix: str = "edu") -> None:
-        super().__init__(url, index_prefix=index_prefix)
-        # Credentials in the URL (https://user:pass@host:9200) become a Basic auth header.
-        self.client = Elasticsearch(
-            url,
-            request_timeout=self.request_timeout,
-            max_retries=0,
-            retry_on_timeout=False,
-        )
-        self.index_name = f"{index_prefix}-resources"
-        # Set once the index is known to exist, so indexing skips the check afterwards.
-        self._ready = False
+    def index_mapping(self) -> Index:
+        raise NotImplementedError
 
     def _unavailable(self, exc: Exception) -> SearchUnavailable:
         return SearchUnavailable(f"Elasticsearch does not answer: {_reason(exc)}")
@@ -222,7 +217,7 @@ class ElasticsearchBackend(SearchBackend):
             return
         try:
             if not self.client.indices.exists(index=self.index_name):
-                mapping_for(self.index_name).create(using=self.client)
+                self.index_mapping().create(using=self.client)
         except (TransportError, ApiError) as exc:
             raise self._unavailable(exc) from exc
         self._ready = True
@@ -231,10 +226,9 @@ class ElasticsearchBackend(SearchBackend):
         self._ready = False
         try:
             self.client.options(ignore_status=404).indices.delete(index=self.index_name)
-            mapping_for(self.index_name).create(using=self.client)
-            self._ready = True
         except (TransportError, ApiError) as exc:
             raise self._unavailable(exc) from exc
+        self.setup()
 
     def _bulk(self, actions: list[dict]) -> None:
         if not actions:
@@ -249,6 +243,28 @@ class ElasticsearchBackend(SearchBackend):
         real = [e for e in errors if next(iter(e.values())).get("status") != 404]
         if real:
             raise SearchUnavailable(f"Elasticsearch refused {len(real)} documents: {real[0]}")
+
+
+class ElasticsearchBackend(ElasticIndex, SearchBackend):
+    name = "elasticsearch"
+
+    #: Upper bound for any request made by this backend; queries pass their own.
+    request_timeout = 10.0
+
+    def __init__(self, url: str, *, index_prefix: str = "edu") -> None:
+        super().__init__(url, index_prefix=index_prefix)
+        # Credentials in the URL (https://user:pass@host:9200) become a Basic auth header.
+        self.client = Elasticsearch(
+            url,
+            request_timeout=self.request_timeout,
+            max_retries=0,
+            retry_on_timeout=False,
+        )
+        self.index_name = f"{index_prefix}-resources"
+        self._ready = False
+
+    def index_mapping(self) -> Index:
+        return mapping_for(self.index_name)
 
     def index_documents(self, docs: Sequence[Doc]) -> None:
         self.setup()

@@ -19,12 +19,11 @@ from elastic_transport import TransportError
 from elasticsearch import ApiError, Elasticsearch, helpers
 from elasticsearch_dsl import A, Date, Document, Index, Keyword, Long, Q, Search, Text
 
-from catalog.search.elastic import cjk_analyzer, pinyin_prefix, pinyin_search
+from catalog.search.elastic import ElasticIndex, cjk_analyzer, pinyin_prefix, pinyin_search
 from catalog.search.text import Term, pinyin_tokens, query_terms
 from edu_portal.cms.search.base import (
     MAX_TEXT,
     SNIPPET_SOURCE,
-    SearchUnavailable,
     SiteBackend,
     snippet,
     title_html,
@@ -110,11 +109,9 @@ def build_search(query: SiteQuery, terms: list[Term], name: str, sample: int) ->
     return s[query.offset : query.offset + query.page_size]
 
 
-class SiteElasticBackend(SiteBackend):
+class SiteElasticBackend(ElasticIndex, SiteBackend):
     name = "elasticsearch"
     request_timeout = 10.0
-    #: Tests set "wait_for" to search right after indexing.
-    refresh: bool | str = False
 
     def __init__(self, url: str, *, index_prefix: str = "edu") -> None:
         super().__init__(url, index_prefix=index_prefix)
@@ -122,48 +119,8 @@ class SiteElasticBackend(SiteBackend):
         self.index_name = f"{index_prefix}-site"
         self._ready = False
 
-    def _unavailable(self, exc: Exception) -> SearchUnavailable:
-        message = getattr(exc, "message", None) or str(exc)
-        if isinstance(exc, ApiError):
-            message = f"HTTP {exc.meta.status}: {message}"
-        return SearchUnavailable(f"Elasticsearch does not answer: {message}")
-
-    def ping(self, timeout: float = 3.0) -> None:
-        try:
-            self.client.options(request_timeout=timeout).info()
-        except (TransportError, ApiError) as exc:
-            raise self._unavailable(exc) from exc
-
-    def setup(self) -> None:
-        if self._ready:
-            return
-        try:
-            if not self.client.indices.exists(index=self.index_name):
-                mapping(self.index_name).create(using=self.client)
-        except (TransportError, ApiError) as exc:
-            raise self._unavailable(exc) from exc
-        self._ready = True
-
-    def rebuild(self) -> None:
-        self._ready = False
-        try:
-            self.client.options(ignore_status=404).indices.delete(index=self.index_name)
-        except (TransportError, ApiError) as exc:
-            raise self._unavailable(exc) from exc
-        self.setup()
-
-    def _bulk(self, actions: list[dict]) -> None:
-        if not actions:
-            return
-        try:
-            _ok, errors = helpers.bulk(
-                self.client, actions, refresh=self.refresh, raise_on_error=False
-            )
-        except (TransportError, ApiError) as exc:
-            raise self._unavailable(exc) from exc
-        real = [e for e in errors if next(iter(e.values())).get("status") != 404]
-        if real:
-            raise SearchUnavailable(f"Elasticsearch refused {len(real)} documents: {real[0]}")
+    def index_mapping(self) -> Index:
+        return mapping(self.index_name)
 
     def index_entries(self, entries: Sequence[Entry]) -> None:
         self.setup()
