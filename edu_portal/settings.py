@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "edu_portal.workdays",
     "edu_portal.disclosure",
     "edu_portal.interaction",
+    "edu_portal.operations",
     "catalog",
     "media_pipeline",
     "ebooks",
@@ -698,3 +699,21 @@ CELERY_BEAT_SCHEDULE["interaction-letter-deadlines"] = {
     "schedule": 3600,
     "options": {"queue": "default", "expires": 3000},
 }
+
+# --- Operations: backups, the integrity ledger, metrics (edu_portal.operations) ------------
+# Where `manage.py backup` and the daily task write: a directory (a mounted backup server)
+# or s3://ACCESS:SECRET@host:port/bucket/prefix on another server (https unless
+# ?secure=false). The default, var/backups, only suits a demo: it shares this disk.
+BACKUP_TARGET = env.str("BACKUP_TARGET", str(VAR_DIR / "backups"), secret=True)
+# A passphrase: when set, the database dump, the manifest and every object are encrypted
+# in the backup; restore and verify_backup need the same passphrase.
+BACKUP_ENCRYPTION_KEY = env.str("BACKUP_ENCRYPTION_KEY", "", secret=True)
+# Retention: the newest backup of each of this many days, ISO weeks and months is kept.
+BACKUP_KEEP_DAILY = env.int("BACKUP_KEEP_DAILY", 7, minimum=1)
+BACKUP_KEEP_WEEKLY = env.int("BACKUP_KEEP_WEEKLY", 4, minimum=0)
+BACKUP_KEEP_MONTHLY = env.int("BACKUP_KEEP_MONTHLY", 6, minimum=0)
+# /readyz and the metrics report a problem when the last good backup is older than this.
+BACKUP_MAX_AGE_HOURS = env.int("BACKUP_MAX_AGE_HOURS", 26, minimum=1)
+# The key of the integrity ledger's MAC chain; by default derived from SECRET_KEY. Keep it
+# off the database server, so that whoever can rewrite rows cannot rewrite the chain.
+INTEGRITY_LEDGER_KEY = env.str("INTEGRITY_LEDGER_KEY", "", secret=True)

@@ -50,6 +50,7 @@ urlpatterns = [
     path("", include("edu_portal.portal.urls")),
     path("", include("edu_portal.disclosure.urls")),
     path("", include("edu_portal.interaction.urls")),
+    path("", include("edu_portal.operations.urls")),
     path("", include("edu_portal.cms.urls")),
     # After the portal's own paths: cms:document-preview (documents/<id>/preview/) would
     # otherwise be taken by Wagtail's serve pattern ^(\d+)/(.*)$.
