@@ -53,6 +53,11 @@ run: setup
 	@$(PY) manage.py seed_catalog
 	@PORT=$(PORT) PY=$(PY) bash deploy/scripts/run-dev.sh
 
+# Two processes (pytest-xdist), one per core of the CI machine: the suite is I/O- and
+# subprocess-heavy (ffmpeg, LibreOffice, Chromium, live servers) and took ~19 min serially.
+# Each file's tests stay on one process (loadfile): module fixtures start servers once.
+PYTEST_ARGS ?= -n 2 --dist loadfile
+
 test: setup test-os-packages
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
