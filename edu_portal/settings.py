@@ -366,8 +366,10 @@ USE_TZ = True
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
+# collectstatic's output; the container image keeps it outside VAR_DIR (a volume there
+# would hide the files built into the image, and keep old ones after an upgrade).
+STATIC_ROOT = Path(env.str("STATIC_ROOT", str(VAR_DIR / "static"))).resolve()
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [
     BASE_DIR / "edu_portal" / "static",
     # Browser libraries from npm (package.json; `make setup` runs `npm ci`), never copied.
