@@ -719,3 +719,10 @@ BACKUP_MAX_AGE_HOURS = env.int("BACKUP_MAX_AGE_HOURS", 26, minimum=1)
 # The key of the integrity ledger's MAC chain; by default derived from SECRET_KEY. Keep it
 # off the database server, so that whoever can rewrite rows cannot rewrite the chain.
 INTEGRITY_LEDGER_KEY = env.str("INTEGRITY_LEDGER_KEY", "", secret=True)
+# The daily backup into BACKUP_TARGET (edu_portal.operations.backup), at night local time;
+# "expires": a backup not started within two hours waits for the next night.
+CELERY_BEAT_SCHEDULE["operations-backup"] = {
+    "task": "operations.backup",
+    "schedule": crontab(hour=2, minute=30),
+    "options": {"queue": "default", "expires": 2 * 3600},
+}
