@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from edu_portal.env import Env
@@ -98,6 +99,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and (before the page cache) last: django-prometheus's request counts and
+    # latencies (/metrics, edu_portal.operations.metrics) span every middleware below.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -113,6 +117,8 @@ MIDDLEWARE = [
     "edu_portal.schools.middleware.MustChangePasswordMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Above the page cache, so that pages it answers are counted by status code too.
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last: answers anonymous views of cached portal pages with the language, the client's
     # network and the CSRF cookie already decided by the middleware above.
     "edu_portal.cms.page_cache.PageCacheMiddleware",
@@ -559,10 +565,20 @@ SPECTACULAR_SETTINGS = {
 
 # --- Logging --------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", "INFO")
+# text: one readable line per record; json: one JSON object per line (time, level, logger,
+# message, exc_info) for a log collector (edu_portal.operations.logging).
+LOG_FORMAT = env.str("LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json; got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+        if LOG_FORMAT == "text"
+        # A dotted path, not an import: settings sit below operations in the layers.
+        else {"()": "edu_portal.operations.logging.JsonLineFormatter"}
+    },
     "filters": {
         # A PermissionDenied reaches handler403, which logs the refusal in one line
         # (logger edu_portal.refusals); Django's own record of it is a WARNING with the
@@ -578,6 +594,9 @@ LOGGING = {
     "loggers": {"django.request": {"filters": ["refusal_logged_by_handler403"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
+# Celery's worker replaces the root logger's handlers with its own text format unless told
+# not to; with JSON logs the workers keep the handler above, so their lines are JSON too.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT == "text"
 
 # --- Home-school notices: channels (edu_portal.messaging.channels) --------------------------
 # Quiet hours ("HH:MM", local TIME_ZONE): e-mail and SMS wait until the end; urgent notices
@@ -719,6 +738,11 @@ BACKUP_MAX_AGE_HOURS = env.int("BACKUP_MAX_AGE_HOURS", 26, minimum=1)
 # The key of the integrity ledger's MAC chain; by default derived from SECRET_KEY. Keep it
 # off the database server, so that whoever can rewrite rows cannot rewrite the chain.
 INTEGRITY_LEDGER_KEY = env.str("INTEGRITY_LEDGER_KEY", "", secret=True)
+# Client addresses (after TRUSTED_PROXIES) that may read /metrics; anyone else gets a 404.
+METRICS_ALLOWED_NETWORKS = env.networks(
+    "METRICS_ALLOWED_NETWORKS",
+    ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"],
+)
 # The daily backup into BACKUP_TARGET (edu_portal.operations.backup), at night local time;
 # "expires": a backup not started within two hours waits for the next night.
 CELERY_BEAT_SCHEDULE["operations-backup"] = {

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from edu_portal.cms import admin_csp, page_cache
+from edu_portal.operations.metrics.views import metrics
 from edu_portal.portal import health
 
 admin.site.site_header = admin.site.site_title = _("Education portal administration")
@@ -13,6 +14,8 @@ admin.site.site_header = admin.site.site_title = _("Education portal administrat
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # Prometheus; internal callers only (METRICS_ALLOWED_NETWORKS), a 404 for the rest.
+    path("metrics", metrics, name="metrics"),
     # Before Django's own: no CSRF token asked of anonymous visitors (edu_portal.cms.page_cache).
     path("i18n/setlang/", page_cache.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -9,3 +9,10 @@ class OperationsConfig(AppConfig):
     label = "operations"
     verbose_name = _("Operations")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # In every process, Celery workers included: they count their tasks' outcomes
+        # into the store that /metrics reads (metrics/task_outcomes.py).
+        from edu_portal.operations.metrics import task_outcomes
+
+        task_outcomes.connect_signals()
