@@ -28,8 +28,11 @@ os-packages:
 
 # nginx-light has the auth_request module the streaming path needs (tests/deploy runs it on
 # a free port; the install starts no system nginx). wrk drives the streaming benchmark.
+# docker-compose (1.29, offline `config`) and systemd-analyze validate deploy/compose.yaml and
+# deploy/systemd (tests/deploy/test_deploy_files.py); neither needs a running daemon.
 test-os-packages:
-	@bash deploy/scripts/os-packages.sh chromium:chromium nginx:nginx-light
+	@bash deploy/scripts/os-packages.sh chromium:chromium nginx:nginx-light \
+		docker-compose:docker-compose systemd-analyze:systemd
 
 bench-os-packages:
 	@bash deploy/scripts/os-packages.sh nginx:nginx-light wrk:wrk

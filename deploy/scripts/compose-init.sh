@@ -1,0 +1,10 @@
+#!/bin/sh
+# The one-shot `migrate` service of deploy/compose.yaml: everything that must be done once
+# per release before web, workers and beat start (they wait for it to succeed).
+set -eu
+python manage.py migrate --noinput
+# nginx reads published HLS segments from the bucket without credentials, and only it
+# (its fixed address on the backend network): deploy/nginx/minio-hls-read-policy.json.
+if [ -n "${NGINX_ADDRESS:-}" ]; then
+  python deploy/scripts/s3_read_policy.py "$NGINX_ADDRESS"
+fi
