@@ -535,3 +535,33 @@ def test_s3_read_policy_lets_only_nginx_read_hls(tmp_path):
     skipped = run(sys.executable, SCRIPTS / "s3_read_policy.py", "127.0.0.1", env=files)
     assert skipped.returncode == 0, skipped.stderr
     assert "not S3" in skipped.stdout
+
+
+def test_compose_settings_pass_check_deploy(compose, tmp_path):
+    """The web service's environment, its secret files (as compose-secrets.sh writes them)
+    and the image's ENV make settings that `check --deploy --fail-level WARNING` accepts."""
+    secrets = tmp_path / "secrets"
+    assert run("bash", SCRIPTS / "compose-secrets.sh", secrets).returncode == 0
+    environment = {
+        name: str(value).replace("/run/secrets/", f"{secrets}/")
+        for name, value in compose["services"]["web"]["environment"].items()
+    }
+    image_env = dict(
+        re.findall(r"(\w+)=(\S+)", DOCKERFILE.read_text().split("\nENV PATH=")[1].split("\n\n")[0])
+    )
+    for name in ("STATIC_FROM_FINDERS", "STATIC_ROOT"):
+        environment[name] = image_env[name]
+    environment["STATIC_ROOT"] = str(tmp_path / "static")
+    environment.pop("VAR_DIR")
+    result = run(
+        sys.executable,
+        "manage.py",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        cwd=ROOT,
+        env=child_env(tmp_path / "var", **environment),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
