@@ -9,6 +9,12 @@ makes the probe fail quickly instead of hanging it. Neither needs a login.
 Which service failed, why and how long each took tells an attacker what to aim at, so only
 internal callers see it (loopback, the intranet, a trusted proxy asking for itself); anyone
 else gets the status code and a bare ``{"status": ...}``.
+
+Internal callers also see the age of the last good backup and the last integrity check,
+with ``warnings`` naming what needs a person (a backup older than BACKUP_MAX_AGE_HOURS or
+none yet, integrity findings). These never change the status code: they are faults of the
+backup job or of the content, not of this web process, and a load balancer that took every
+web server out for a late backup would turn it into an outage of the whole site.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from edu_portal.access import client_ip, is_intranet
+from edu_portal.operations.metrics.status import backup_status, integrity_status
 
 logger = logging.getLogger(__name__)
 
@@ -182,6 +189,34 @@ def is_internal(request: HttpRequest) -> bool:
     )
 
 
+def operations_report(database_ok: bool = True) -> tuple[dict[str, object], list[str]]:
+    """The backup and integrity state for /readyz, and the warnings it calls for."""
+    report: dict[str, object] = {}
+    warnings: list[str] = []
+    if not database_ok:
+        # Not asked again outside the deadline of the checks: a database that hangs must
+        # not hang the probe here.
+        unknown = {"status": "unknown", "reason": "database unavailable"}
+        return {"backup": unknown, "integrity": unknown}, warnings
+    try:
+        backup = backup_status()
+    except Exception as exc:  # the database is down: the checks above say so already
+        report["backup"] = {"status": "unknown", "reason": _short(exc)}
+    else:
+        report["backup"] = backup.as_dict()
+        if backup.stale:
+            warnings.append("backup_stale")
+    try:
+        integrity = integrity_status()
+    except Exception as exc:
+        report["integrity"] = {"status": "unknown", "reason": _short(exc)}
+    else:
+        report["integrity"] = integrity.as_dict()
+        if integrity.problem:
+            warnings.append(f"integrity_{integrity.problem}")
+    return report, warnings
+
+
 @never_cache
 @require_safe
 @login_not_required
@@ -196,10 +231,11 @@ def readyz(request: HttpRequest) -> JsonResponse:
     status = 503 if failing else 200
     if not is_internal(request):
         return JsonResponse({"status": "error" if failing else "ok"}, status=status)
+    report, warnings = operations_report(checks.get("database", {}).get("status") == "ok")
     if failing:
         body = {"status": "error", "failing": failing, "checks": checks}
-        return JsonResponse(body, status=503)
-    return JsonResponse({"status": "ok", "checks": checks})
+        return JsonResponse({**body, **report, "warnings": warnings}, status=503)
+    return JsonResponse({"status": "ok", "checks": checks, **report, "warnings": warnings})
 
 
 __all__ = ["CHECKS", "healthz", "readyz", "run_checks"]
