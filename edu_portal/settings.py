@@ -738,6 +738,16 @@ BACKUP_MAX_AGE_HOURS = env.int("BACKUP_MAX_AGE_HOURS", 26, minimum=1)
 # The key of the integrity ledger's MAC chain; by default derived from SECRET_KEY. Keep it
 # off the database server, so that whoever can rewrite rows cannot rewrite the chain.
 INTEGRITY_LEDGER_KEY = env.str("INTEGRITY_LEDGER_KEY", "", secret=True)
+# Record publications and stored objects in the ledger and check pages when served. Off
+# only for tests that are not about the ledger (tests/conftest.py) and never in production.
+INTEGRITY_LEDGER_ENABLED = env.bool("INTEGRITY_LEDGER_ENABLED", True)
+# The daily integrity check (edu_portal.operations.integrity_tasks), after the backup;
+# administrators are alerted when it finds something new.
+CELERY_BEAT_SCHEDULE["operations-verify-integrity"] = {
+    "task": "operations.verify_integrity",
+    "schedule": crontab(hour=4, minute=15),
+    "options": {"queue": "default", "expires": 6 * 3600},
+}
 # Client addresses (after TRUSTED_PROXIES) that may read /metrics; anyone else gets a 404.
 METRICS_ALLOWED_NETWORKS = env.networks(
     "METRICS_ALLOWED_NETWORKS",

@@ -117,6 +117,15 @@ def _portal_page_cache_off(settings):
 
 
 @pytest.fixture(autouse=True)
+def _integrity_ledger_off(settings):
+    """The integrity ledger (edu_portal.operations.ledger) adds a transaction to every
+    stored object and publication and a query to every page served, which tests counting
+    queries or storing from threads inside a test transaction are not about. Off unless
+    a test turns it on (tests/operations does)."""
+    settings.INTEGRITY_LEDGER_ENABLED = False
+
+
+@pytest.fixture(autouse=True)
 def _portal_shared_cache_fresh(settings):
     """Wagtail keeps the sites' root paths, and the site search its estimated counts, in the
     shared cache (files or Redis), which outlives each test's database and is shared by the

@@ -16,3 +16,10 @@ class OperationsConfig(AppConfig):
         from edu_portal.operations.metrics import task_outcomes
 
         task_outcomes.connect_signals()
+        # The integrity ledger records the platform's own changes (publications, stored
+        # objects) as they happen; its beat task lives outside tasks.py, so it is imported
+        # here for the workers to know it.
+        from edu_portal.operations import integrity_tasks  # noqa: F401
+        from edu_portal.operations.ledger import recording
+
+        recording.connect()

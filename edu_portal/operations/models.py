@@ -81,3 +81,58 @@ class IntegrityRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.started_at:%Y-%m-%d %H:%M} {self.get_status_display()}"
+
+
+# --- The integrity ledger (edu_portal.operations.ledger) --------------------------------
+# One entry per recorded state of an item: a published page (kind "page", ref = the page's
+# id) or a stored object (kind "object", ref = its key). The newest entry of an item
+# (highest seq) is what the item must look like now; an entry with ``removed`` says the
+# platform itself took it away (unpublished, deleted), so its absence is not "missing".
+# Each entry's ``mac`` is HMAC-SHA256 (INTEGRITY_LEDGER_KEY) over its fields and the
+# previous entry's mac (``prev_mac``); seq counts 1, 2, 3… without gaps and the head row
+# holds the last seq and mac. A rewritten row breaks its MAC, a deleted one leaves a gap,
+# reordered ones break prev_mac: verify_integrity reports each.
+
+
+class LedgerHead(models.Model):
+    """The single row (pk 1) that appenders lock: whoever updates it first appends next,
+    so two processes never chain onto the same previous entry."""
+
+    seq = models.BigIntegerField(default=0)
+    mac = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("integrity ledger head")
+
+    def __str__(self) -> str:
+        return f"head #{self.seq}"
+
+
+class LedgerEntry(models.Model):
+    class Kind(models.TextChoices):
+        PAGE = "page", _("Published page")
+        OBJECT = "object", _("Stored object")
+
+    seq = models.BigIntegerField(unique=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    ref = models.CharField(_("item"), max_length=1024)
+    #: SHA-256 (hex) of the page's canonical content or the object's bytes; "" if removed.
+    digest = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    size = models.BigIntegerField(_("size"), null=True, blank=True)
+    #: The Wagtail revision a page entry was published from (to serve it again if altered).
+    revision_id = models.BigIntegerField(null=True, blank=True)
+    removed = models.BooleanField(default=False)
+    #: Why it was recorded: "published", "stored", "unpublished", "deleted", "baseline"…
+    reason = models.CharField(max_length=32)
+    recorded_at = models.DateTimeField()
+    prev_mac = models.CharField(max_length=64, blank=True)
+    mac = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["kind", "ref", "-seq"], name="operations_ledger_item")]
+        verbose_name = _("integrity ledger entry")
+        verbose_name_plural = _("integrity ledger entries")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.kind} {self.ref}"

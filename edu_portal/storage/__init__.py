@@ -71,11 +71,14 @@ def get_storage() -> Storage:
     """The store named by settings, built once per process (clients pool connections)."""
     from django.conf import settings
 
-    return from_url(
+    store = from_url(
         settings.OBJECT_STORE_URL,
         timeout=settings.OBJECT_STORE_TIMEOUT,
         retries=settings.OBJECT_STORE_RETRIES,
     )
+    # The platform's content: its writes are announced (storage.signals) to the ledger.
+    store.announces = True
+    return store
 
 
 def reset_storage() -> None:

@@ -231,6 +231,9 @@ class Storage(abc.ABC):
 
     #: A short name for logs and /readyz ("filesystem", "s3").
     kind = ""
+    #: Whether writes and deletions are announced (``edu_portal.storage.signals``): only the
+    #: platform's own store, the one ``get_storage()`` builds, sets it.
+    announces = False
 
     @abc.abstractmethod
     def put(

@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
+from edu_portal.storage import signals
 from edu_portal.storage.base import (
     DEFAULT_CONTENT_TYPE,
     HashingReader,
@@ -141,6 +142,7 @@ class FilesystemStorage(FilesystemResumable, Storage):
                     if leftover is not None:
                         leftover.unlink(missing_ok=True)
                 self._prune(path.parent)
+        signals.announce_stored(self, key, sha256, st.st_size)
         return self._info(key, st, meta)
 
     def copy(self, src: str, dst: str) -> ObjectInfo:
@@ -165,6 +167,7 @@ class FilesystemStorage(FilesystemResumable, Storage):
             path.unlink(missing_ok=True)
             self._meta_path(path).unlink(missing_ok=True)
             self._prune(path.parent)
+        signals.announce_removed(self, key)
 
     def delete_prefix(self, prefix: str) -> int:
         validate_prefix(prefix, allow_empty=False)
@@ -172,6 +175,7 @@ class FilesystemStorage(FilesystemResumable, Storage):
         for info in self.list(prefix):
             self.delete(info.key)
             count += 1
+        signals.announce_prefix_removed(self, prefix)
         return count
 
     def _prune(self, directory: Path) -> None:

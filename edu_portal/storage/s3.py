@@ -25,6 +25,7 @@ from minio.commonconfig import REPLACE, ComposeSource, CopySource
 from minio.deleteobjects import DeleteObject
 from minio.error import InvalidResponseError, MinioException, S3Error, ServerError
 
+from edu_portal.storage import signals
 from edu_portal.storage.base import (
     DEFAULT_CONTENT_TYPE,
     HashingReader,
@@ -237,7 +238,9 @@ class MinioStorage(MinioResumable, Storage):
             self._server_copy(staging, key, reader.count, metadata)
         finally:
             self._remove_quietly(staging)
-        return self.stat(key)
+        info = self.stat(key)
+        signals.announce_stored(self, key, sha256, info.size)
+        return info
 
     def _server_copy(self, src: str, dst: str, size: int, metadata: dict | None) -> None:
         """Copy inside the store; ``metadata`` replaces the source's when given."""
@@ -274,16 +277,22 @@ class MinioStorage(MinioResumable, Storage):
             if info.cache_control:
                 metadata["Cache-Control"] = info.cache_control
         self._server_copy(src, dst, info.size, metadata)
-        return self.stat(dst)
+        copied = self.stat(dst)
+        if copied.sha256:
+            signals.announce_stored(self, dst, copied.sha256, copied.size)
+        return copied
 
     def delete(self, key: str) -> None:
         validate_key(key)
         with contextlib.suppress(ObjectNotFound), self._errors(key):
             self.client.remove_object(self.bucket, key)
+        signals.announce_removed(self, key)
 
     def delete_prefix(self, prefix: str) -> int:
         validate_prefix(prefix, allow_empty=False)
-        return self._delete_keys(info.key for info in self.list(prefix))
+        count = self._delete_keys(info.key for info in self.list(prefix))
+        signals.announce_prefix_removed(self, prefix)
+        return count
 
     def _delete_keys(self, keys: Iterator[str]) -> int:
         count = 0

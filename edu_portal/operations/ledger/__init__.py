@@ -1,0 +1,12 @@
+"""The integrity ledger (issue 16, tamper detection).
+
+* ``chain``: appending MAC-chained entries under a lock, checking one entry or the chain.
+* ``content``: the canonical digest of a live page.
+* ``recording``: what the platform records when it changes an item (publish, unpublish,
+  delete; objects stored or removed through the platform's store).
+* ``verify``: ``manage.py verify_integrity``: every current item and the chain.
+* ``serving``: a page is checked when served and replaced by its last verified revision.
+* ``baseline``: the first record of an existing installation.
+
+Kept free of imports here: the models module is loaded while Django registers models.
+"""

@@ -1,0 +1,9 @@
+"""Fixtures of the operations tests. The integrity ledger's live in ledger_support.py."""
+
+from tests.operations.ledger_support import (  # noqa: F401 (fixtures)
+    admin,
+    article,
+    commit,
+    ledger_on,
+    portal,
+)
