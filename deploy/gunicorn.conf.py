@@ -11,6 +11,9 @@ suit this site (below). tests/deploy/test_slow_clients.py runs the attack throug
 
 import multiprocessing
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
@@ -33,3 +36,33 @@ max_requests_jitter = 200
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Prometheus (/metrics, edu_portal.operations.metrics): each worker process counts its own
+# requests, and a scrape reaches one worker, so without this the counts would jump between
+# the workers' numbers. prometheus_client's multiprocess mode has every process write its
+# values into files under PROMETHEUS_MULTIPROC_DIR, which /metrics adds up. It must be in
+# the environment before the workers import prometheus_client: set here, in the master. By
+# default a fresh directory per gunicorn master (removed on exit); an operator's own must
+# be empty and this master's alone, and its files from an earlier run are removed here.
+_metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+_own_metrics_dir = not _metrics_dir
+if _own_metrics_dir:
+    _metrics_dir = tempfile.mkdtemp(prefix="edu-portal-prometheus-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics_dir
+else:
+    Path(_metrics_dir).mkdir(parents=True, exist_ok=True)
+    for _stale in Path(_metrics_dir).glob("*.db"):
+        _stale.unlink()
+
+
+def child_exit(server, worker):
+    # A worker that exited (max_requests, a crash): its live gauges no longer count; its
+    # counters and histograms stay in the sums, as counters must.
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    if _own_metrics_dir:
+        shutil.rmtree(_metrics_dir, ignore_errors=True)
