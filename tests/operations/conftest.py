@@ -7,3 +7,4 @@ from tests.operations.ledger_support import (  # noqa: F401 (fixtures)
     ledger_on,
     portal,
 )
+from tests.storage.conftest import moto_endpoint  # noqa: F401 (the S3 server fixture)

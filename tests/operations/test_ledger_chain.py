@@ -200,3 +200,31 @@ def test_concurrent_appenders_keep_one_chain(ledger_on, capsys):
     from edu_portal.operations.models import LedgerEntry
 
     assert LedgerEntry.objects.count() == 80
+
+
+def test_bytes_put_on_the_s3_server_behind_the_platforms_back(
+    db, ledger_on, settings, moto_endpoint, capsys, django_capture_on_commit_callbacks
+):
+    """The same on an S3 store: another client (not the platform's store) overwrites an
+    HLS segment and plants an object; both are named."""
+    import uuid
+
+    from edu_portal.storage import from_url, get_storage
+
+    url = f"s3://testing:testing@{moto_endpoint}/ledger-{uuid.uuid4().hex[:12]}?secure=false"
+    settings.OBJECT_STORE_URL = url
+    store = get_storage()
+    call_command("verify_integrity", "--baseline")
+    with django_capture_on_commit_callbacks(execute=True):
+        store.put_bytes("hls/3/4/seg0.ts", b"segment 0")
+        store.put_bytes("hls/3/4/seg1.ts", b"segment 1")
+    assert verify(capsys)[0] == 0
+
+    intruder = from_url(url)  # a client of the S3 server, not the platform's store
+    intruder.put_bytes("hls/3/4/seg1.ts", b"forged segment")
+    intruder.put_bytes("hls/3/4/extra.ts", b"planted")
+    status, out = verify(capsys)
+    assert status == 1
+    assert "changed    object hls/3/4/seg1.ts" in out
+    assert "unexpected object hls/3/4/extra.ts" in out
+    assert "hls/3/4/seg0.ts" not in out
