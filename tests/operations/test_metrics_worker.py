@@ -1,8 +1,10 @@
 """Task outcomes counted by a real Celery worker in a process (and host name) of its own,
-read by the web's /metrics: the counts cross processes through Redis (DB 14 here)."""
+read by the web's /metrics: the counts cross processes through Redis (DB 14 here). The
+worker runs with LOG_FORMAT=json, and its own log records come out as JSON lines."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -35,7 +37,13 @@ def worker(redis_14, tmp_path):
     queue = f"h6-metrics-{suffix}"
     var = tmp_path / "var"
     var.mkdir()
-    env = child_env(var, REDIS_URL=REDIS_14, CELERY_BROKER_URL=REDIS_14, H6_TASK_SUFFIX=suffix)
+    env = child_env(
+        var,
+        REDIS_URL=REDIS_14,
+        CELERY_BROKER_URL=REDIS_14,
+        H6_TASK_SUFFIX=suffix,
+        LOG_FORMAT="json",
+    )
     log = tmp_path / "worker.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -110,3 +118,9 @@ def test_a_worker_process_counts_what_the_web_reports(client, settings, worker):
         assert process.poll() is None, log.read_text()[-3000:]
         assert time.monotonic() < deadline, (found, log.read_text()[-3000:])
         time.sleep(0.5)
+    # LOG_FORMAT=json reaches the worker's own records too (Celery keeps its hands off the
+    # root logger): the tracer's line about each task is a JSON object.
+    records = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    traced = [r for r in records if r["logger"] == "celery.app.trace"]
+    assert any(f"h6_worker.fails_{suffix}" in r["message"] for r in traced), records
+    assert any("a task that fails on purpose" in r.get("exc_info", "") for r in traced)
