@@ -121,6 +121,27 @@ def test_replaced_object_is_not_a_finding(objects, capsys, django_capture_on_com
     assert verify(capsys)[0] == 0
 
 
+def test_objects_stored_while_the_check_runs_are_not_findings(
+    objects, capsys, monkeypatch, django_capture_on_commit_callbacks
+):
+    from edu_portal.operations.ledger import verify as verification
+
+    snapshot = verification.current_entries
+
+    def entries_then_platform_writes(kind):
+        entries = snapshot(kind)
+        if kind == "object":  # the platform stores and replaces after the check read them
+            with django_capture_on_commit_callbacks(execute=True):
+                objects.put_bytes("hls/7/9/late.ts", b"late segment")
+                objects.put_bytes("hls/7/9/seg0.ts", b"re-transcoded meanwhile")
+                objects.delete("hls/7/9/seg2.ts")
+        return entries
+
+    monkeypatch.setattr(verification, "current_entries", entries_then_platform_writes)
+    status, out = verify(capsys)
+    assert status == 0, out
+
+
 def test_rolled_back_store_records_nothing(objects, django_capture_on_commit_callbacks):
     from django.db import transaction
 

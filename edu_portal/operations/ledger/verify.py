@@ -69,6 +69,19 @@ def check_chain(report: Report) -> None:
         report.add("ledger", problem.ref, CHANGED, problem.detail)
 
 
+def _settled(kind: str, ref: str, entry: LedgerEntry | None, judge) -> tuple | None:
+    """``judge(entry)`` gives a finding or None. A finding is checked once more against
+    the item's newest entry: the platform may have published or stored it meanwhile (the
+    entries were read when the check began), which is not a finding."""
+    finding = judge(entry)
+    if finding is None:
+        return None
+    fresh = chain.current_entry(kind, ref)
+    if fresh is not None and (entry is None or fresh.seq != entry.seq):
+        return judge(fresh)
+    return finding
+
+
 def check_pages(report: Report) -> None:
     key = chain.ledger_key()
     entries = current_entries(PAGE)
@@ -77,19 +90,26 @@ def check_pages(report: Report) -> None:
         ref = str(page.pk)
         seen.add(ref)
         report.checked += 1
-        entry = entries.get(ref)
-        if entry is None or entry.removed:
-            report.add(PAGE, ref, UNEXPECTED, f"{page.title} ({page.url_path}) is live unrecorded")
-        elif not chain.entry_intact(entry, key):
-            report.add(PAGE, ref, CHANGED, f"{page.title}: its ledger entry was rewritten")
-        elif page_digest(page) != entry.digest:
-            report.add(
-                PAGE, ref, CHANGED, f"{page.title} ({page.url_path}) differs from its ledger entry"
-            )
+
+        def judge(entry: LedgerEntry | None, page: Page = page) -> tuple | None:
+            where = f"{page.title} ({page.url_path})"
+            if entry is None or entry.removed:
+                return UNEXPECTED, f"{where} is live unrecorded"
+            if not chain.entry_intact(entry, key):
+                return CHANGED, f"{where}: its ledger entry was rewritten"
+            if page_digest(page) != entry.digest:
+                return CHANGED, f"{where} differs from its ledger entry"
+            return None
+
+        finding = _settled(PAGE, ref, entries.get(ref), judge)
+        if finding:
+            report.add(PAGE, ref, *finding)
     for ref, entry in entries.items():
         if not entry.removed and ref not in seen:
             report.checked += 1
-            report.add(PAGE, ref, MISSING, "recorded as published, no longer live")
+            fresh = chain.current_entry(PAGE, ref)
+            if fresh is not None and not fresh.removed:
+                report.add(PAGE, ref, MISSING, "recorded as published, no longer live")
 
 
 def _listing(storage: Storage) -> Iterator:
@@ -105,29 +125,37 @@ def check_objects(report: Report, storage: Storage | None = None) -> None:
     for info in _listing(storage):
         seen.add(info.key)
         report.checked += 1
-        entry = entries.get(info.key)
-        if entry is None or entry.removed:
-            report.add(OBJECT, info.key, UNEXPECTED, f"{info.size} bytes, no ledger entry")
-            continue
-        if not chain.entry_intact(entry, key):
-            report.add(OBJECT, info.key, CHANGED, "its ledger entry was rewritten")
-            continue
+        actual: dict[str, tuple[str, int]] = {}
+
+        def judge(entry: LedgerEntry | None, info=info, actual=actual) -> tuple | None:
+            if entry is None or entry.removed:
+                return UNEXPECTED, f"{info.size} bytes, no ledger entry"
+            if not chain.entry_intact(entry, key):
+                return CHANGED, "its ledger entry was rewritten"
+            if "bytes" not in actual:  # read once, even if judged twice
+                actual["bytes"] = sha256_of_object(storage, info.key)
+            sha256, size = actual["bytes"]
+            if sha256 != entry.digest or size != entry.size:
+                return (
+                    CHANGED,
+                    f"SHA-256 {sha256} ({size} bytes), recorded {entry.digest} "
+                    f"({entry.size} bytes)",
+                )
+            return None
+
         try:
-            sha256, size = sha256_of_object(storage, info.key)
+            finding = _settled(OBJECT, info.key, entries.get(info.key), judge)
         except ObjectNotFound:  # removed by the platform while we were checking
             seen.discard(info.key)
             continue
-        if sha256 != entry.digest or size != entry.size:
-            report.add(
-                OBJECT,
-                info.key,
-                CHANGED,
-                f"SHA-256 {sha256} ({size} bytes), recorded {entry.digest} ({entry.size} bytes)",
-            )
+        if finding:
+            report.add(OBJECT, info.key, *finding)
     for ref, entry in entries.items():
         if not entry.removed and ref not in seen:
             report.checked += 1
-            report.add(OBJECT, ref, MISSING, "recorded, not in the object store")
+            fresh = chain.current_entry(OBJECT, ref)
+            if fresh is not None and not fresh.removed and not storage.exists(ref):
+                report.add(OBJECT, ref, MISSING, "recorded, not in the object store")
 
 
 def verify(storage: Storage | None = None) -> Report:
