@@ -227,11 +227,6 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600,
         "options": {"queue": "default", "expires": 3000},
     },
-    "sweep-stalled-processing-jobs": {
-        "task": "media_pipeline.sweep_stalled_jobs",
-        "schedule": 60,
-        "options": {"queue": "default", "expires": 50},
-    },
 }
 
 # --- Object storage -------------------------------------------------------------------------
@@ -276,6 +271,14 @@ UPLOAD_UNUSED_EXPIRY_DAYS = env.int("UPLOAD_UNUSED_EXPIRY_DAYS", 7, minimum=1)
 # --- Transcoding (media_pipeline/processing) ------------------------------------------------
 # A job whose worker has not sent a heartbeat for this long is re-queued by the sweeper.
 PIPELINE_STALE_SECONDS = env.int("PIPELINE_STALE_SECONDS", 300, minimum=30)
+# How often the beat runs that sweeper: a job is taken over at most STALE + SWEEP seconds
+# after its worker died. A sweep not started within the interval gives way to the next.
+PIPELINE_SWEEP_SECONDS = env.int("PIPELINE_SWEEP_SECONDS", 60, minimum=1)
+CELERY_BEAT_SCHEDULE["sweep-stalled-processing-jobs"] = {
+    "task": "media_pipeline.sweep_stalled_jobs",
+    "schedule": PIPELINE_SWEEP_SECONDS,
+    "options": {"queue": "default", "expires": max(1, PIPELINE_SWEEP_SECONDS * 5 // 6)},
+}
 PIPELINE_MAX_ATTEMPTS = env.int("PIPELINE_MAX_ATTEMPTS", 3, minimum=1)
 PIPELINE_PRESET = env.str("PIPELINE_PRESET", "veryfast")
 PIPELINE_TRANSCODE_TIMEOUT = env.int("PIPELINE_TRANSCODE_TIMEOUT", 6 * 3600, minimum=60)

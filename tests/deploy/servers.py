@@ -73,11 +73,15 @@ def wait_for_healthz(port: int, process: subprocess.Popen, log: Path, timeout: f
 
 
 @contextlib.contextmanager
-def gunicorn(var_dir: Path, *, workers: int = 1, threads: int = 4) -> Iterator[int]:
-    """gunicorn with the production config on a free port; yields the port."""
+def gunicorn(
+    var_dir: Path, *, workers: int = 1, threads: int = 4, env: dict[str, str] | None = None
+) -> Iterator[int]:
+    """gunicorn with the production config on a free port; yields the port. ``env`` adds
+    to the embedded defaults (the stack test's database, Redis and object store)."""
     port = free_port()
     env = child_env(
         var_dir,
+        **(env or {}),
         GUNICORN_BIND=f"127.0.0.1:{port}",
         GUNICORN_WORKERS=str(workers),
         GUNICORN_THREADS=str(threads),
