@@ -311,3 +311,15 @@ def test_integrity_findings_and_a_broken_chain(client):
     assert value(samples, "edu_integrity_findings", problem="missing") == 1
     assert value(samples, "edu_integrity_findings", problem="unexpected") == 3
     assert value(samples, "edu_integrity_last_run_status", status="failed") == 1
+
+
+@pytest.mark.django_db
+def test_a_good_run_without_an_end_time_counts_from_its_start(client):
+    backup_run(RunStatus.OK, 30)
+    recent = BackupRun.objects.create(target="/mnt/backup", status=RunStatus.OK)
+    BackupRun.objects.filter(pk=recent.pk).update(
+        started_at=timezone.now() - timedelta(hours=1), finished_at=None
+    )
+    samples = scrape(client)
+    assert value(samples, "edu_backup_stale") == 0
+    assert 3600 - 5 <= value(samples, "edu_backup_age_seconds") <= 3600 + 60

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from edu_portal.operations.models import BackupRun, IntegrityRun, RunStatus
@@ -130,8 +131,10 @@ class BackupStatus:
 
 def backup_status(now: datetime | None = None) -> BackupStatus:
     return BackupStatus(
+        # By when it ended (its start if no end was written): a bare "-finished_at" puts
+        # NULLs first on PostgreSQL and last on SQLite.
         last_good=BackupRun.objects.filter(status=RunStatus.OK)
-        .order_by("-finished_at", "-started_at", "-id")
+        .order_by(Coalesce("finished_at", "started_at").desc(), "-id")
         .first(),
         last_run=BackupRun.objects.order_by("-started_at", "-id").first(),
         max_age_hours=settings.BACKUP_MAX_AGE_HOURS,
