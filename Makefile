@@ -12,6 +12,7 @@ STAMP_DIR := $(VENV)/.stamps
 setup: os-packages $(STAMP_DIR)/python-deps $(STAMP_DIR)/npm-deps
 	@$(PY) manage.py compilemessages -v0 --ignore='.venv' --ignore='node_modules'
 	@$(PY) manage.py migrate --noinput -v0
+	@$(PY) manage.py verify_integrity --baseline --if-empty
 	@echo "setup: done"
 
 # LibreOffice (no GUI) converts Office files to PDF previews; the Writer/Impress/Calc parts

@@ -193,6 +193,21 @@ def test_baseline_records_an_existing_installation_and_refuses_twice(
         call_command("verify_integrity", "--baseline")
     with pytest.raises(CommandError, match="--force only goes with --baseline"):
         call_command("verify_integrity", "--force")
+    with pytest.raises(CommandError, match="contradict"):
+        call_command("verify_integrity", "--baseline", "--force", "--if-empty")
+    # Install scripts run it after every migrate: nothing happens once there is a ledger.
+    count = LedgerEntry.objects.count()
+    call_command("verify_integrity", "--baseline", "--if-empty")
+    assert LedgerEntry.objects.count() == count
+    assert "no baseline needed" in capsys.readouterr().out
+
+
+def test_baseline_if_empty_records_a_new_installation(db, ledger_on, capsys):
+    from edu_portal.operations.models import LedgerEntry
+
+    call_command("verify_integrity", "--baseline", "--if-empty")
+    assert LedgerEntry.objects.filter(reason="baseline", kind="page").exists()
+    assert verify(capsys)[0] == 0
 
 
 def test_baseline_is_audited(db, ledger_on):

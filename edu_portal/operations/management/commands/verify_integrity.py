@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from edu_portal.accounts.audit import actor_context
 from edu_portal.operations.ledger.runs import LedgerExists, record_baseline, run_verification
-from edu_portal.operations.models import Trigger
+from edu_portal.operations.models import LedgerEntry, Trigger
 from edu_portal.storage import StorageError
 
 
@@ -26,6 +26,12 @@ class Command(BaseCommand):
             "installation that ran before the ledger existed (refused if it has entries)",
         )
         parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="with --baseline: do nothing when the ledger has entries already (for "
+            "install scripts, run after every migrate)",
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help="with --baseline: record over an existing ledger, accepting every change "
@@ -33,8 +39,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        if options["force"] and not options["baseline"]:
-            raise CommandError("--force only goes with --baseline.")
+        for option in ("force", "if_empty"):
+            if options[option] and not options["baseline"]:
+                flag = "--" + option.replace("_", "-")
+                raise CommandError(f"{flag} only goes with --baseline.")
+        if options["force"] and options["if_empty"]:
+            raise CommandError("--force and --if-empty contradict each other: choose one.")
+        if options["baseline"] and options["if_empty"] and LedgerEntry.objects.exists():
+            self.stdout.write("The integrity ledger has entries already: no baseline needed.")
+            return
         try:
             with actor_context(None):
                 if options["baseline"]:
