@@ -112,7 +112,12 @@ def test_queue_depths_on_the_filesystem_broker(client, settings, tmp_path, uniqu
 
     folder = tmp_path / "queue"
     folder.mkdir()
-    options = {"data_folder_in": str(folder), "data_folder_out": str(folder)}
+    options = {
+        "data_folder_in": str(folder),
+        "data_folder_out": str(folder),
+        # Left out, kombu's control folder is ./control in the working directory.
+        "control_folder": str(tmp_path / "control"),
+    }
     saved = app.conf.broker_transport_options
     settings.CELERY_BROKER_URL = "filesystem://"
     app.conf.broker_transport_options = options
