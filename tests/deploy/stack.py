@@ -44,12 +44,9 @@ SWEEP_SECONDS = 2
 # --- what the machine offers -------------------------------------------------------------------
 
 
-def postgres_server() -> dict[str, str] | None:
+def postgres_params() -> dict[str, str]:
     """Connection parameters of the PostgreSQL server to make the stack's database on: the
-    one DATABASE_URL names when it is PostgreSQL (CI), else postgres@127.0.0.1:5432; None
-    if it does not answer."""
-    import psycopg
-
+    one DATABASE_URL names when it is PostgreSQL (CI), else postgres@127.0.0.1:5432."""
     url = os.environ.get("DATABASE_URL", "")
     parts = urlsplit(url) if url.startswith(("postgres://", "postgresql://")) else None
     params = {
@@ -59,6 +56,14 @@ def postgres_server() -> dict[str, str] | None:
     }
     if parts and parts.password:
         params["password"] = parts.password
+    return params
+
+
+def postgres_server() -> dict[str, str] | None:
+    """``postgres_params()`` if that server answers, else None."""
+    import psycopg
+
+    params = postgres_params()
     try:
         with psycopg.connect(dbname="postgres", connect_timeout=3, **params):
             return params
@@ -205,7 +210,7 @@ def make_clip(path: Path, *, seconds: int, size: str) -> Path:
     argv = ["ffmpeg", "-v", "error", "-nostdin", "-y"]
     for source, options in lavfi:
         argv += ["-f", "lavfi", "-i", f"{source}={options}"]
-    argv += ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
+    argv += ["-c:v", "libx264", "-preset", "veryfast", "-crf", "30", "-pix_fmt", "yuv420p"]
     argv += ["-c:a", "aac", "-b:a", "64k", "-shortest", str(path)]
     subprocess.run(argv, check=True, capture_output=True, timeout=120)
     return path
@@ -315,7 +320,6 @@ def running(base: Path, server: dict[str, str]) -> Iterator[Stack]:
             INTRANET_NETWORKS="127.0.0.1/32",
             PIPELINE_STALE_SECONDS=str(STALE_SECONDS),
             PIPELINE_SWEEP_SECONDS=str(SWEEP_SECONDS),
-            PIPELINE_PRESET="ultrafast",
             TMPDIR=str(tmp),
         )
         env = servers.child_env(base / "var", **settings)

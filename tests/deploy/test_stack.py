@@ -24,12 +24,14 @@ import pytest
 import requests
 from tusclient.client import TusClient
 
+from media_pipeline.processing.services import TRANSCODE_SHARE  # percent when ffmpeg is done
 from tests.deploy import stack as stack_module
 
 SERVER = stack_module.postgres_server()
+WHERE = "{host}:{port}".format(**stack_module.postgres_params())
 MISSING = stack_module.missing_programs()
 pytestmark = [
-    pytest.mark.skipif(SERVER is None, reason="no PostgreSQL server answers on 127.0.0.1:5432"),
+    pytest.mark.skipif(SERVER is None, reason=f"no PostgreSQL server answers at {WHERE}"),
     pytest.mark.skipif(bool(MISSING), reason=f"not installed: {', '.join(MISSING)}"),
 ]
 
@@ -119,6 +121,29 @@ def _stat(pid: int) -> list[str]:
     # /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces and parentheses.
     stat = Path(f"/proc/{pid}/stat").read_text()
     return stat.rsplit(")", 1)[1].split()
+
+
+def wait_for_transcoding(stack, resource_id: int) -> tuple[dict, int, list[int]]:
+    """The job while ffmpeg converts it: its row says "transcoding" below the share the
+    conversion ends at, and its worker process has an ffmpeg child. Returns the row, the
+    worker process and the ffmpeg processes."""
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        found = jobs(stack, resource_id)
+        job = found[-1] if found else None
+        if job and job["state"] == "transcoding" and job["percent"] < TRANSCODE_SHARE:
+            worker = pool_pid(job)
+            ffmpeg = [
+                pid
+                for pid in map(int, filter(str.isdigit, os.listdir("/proc")))
+                if _is_child_ffmpeg(pid, worker)
+            ]
+            if ffmpeg:
+                return job, worker, ffmpeg
+        elif job and job["state"] in ("publishing", "ready", "failed"):
+            raise AssertionError(f"the conversion ended before it was seen: {job}")
+        time.sleep(0.05)
+    raise AssertionError(f"no conversion running in {TIMEOUT} s\n{stack.logs()}")
 
 
 def parent_of(pid: int) -> int:
@@ -250,17 +275,8 @@ def test_a_video_through_the_stack(stack, tokens):
 def test_the_media_worker_killed_mid_job(stack, tokens):
     resource_id = upload_video(stack, tokens, stack.clips["long"], "圆的面积 复习课")
     approve(stack, tokens, resource_id)  # published while it is still being converted
-    running = wait_for_job(
-        stack, resource_id, lambda j: j["state"] == "transcoding" and j["percent"] > 0
-    )
-    victim = pool_pid(running)
+    running, victim, ffmpeg = wait_for_transcoding(stack, resource_id)
     assert parent_of(victim) == stack.media.pid
-    ffmpeg = [
-        pid
-        for pid in map(int, filter(str.isdigit, os.listdir("/proc")))
-        if _is_child_ffmpeg(pid, victim)
-    ]
-    assert ffmpeg, "no ffmpeg under the job's worker process"
 
     killed = stack.media
     killed.kill()
@@ -268,7 +284,7 @@ def test_the_media_worker_killed_mid_job(stack, tokens):
     while any(alive(pid) for pid in (victim, *ffmpeg)):
         assert time.monotonic() < deadline, "the job's process or its ffmpeg survived"
         time.sleep(0.05)
-    assert jobs(stack, resource_id)[-1]["state"] == "transcoding"  # left as it was
+    assert jobs(stack, resource_id)[-1]["state"] == "transcoding"  # left unfinished
 
     replacement = stack.restart_media_worker()
     replacement.wait_for_line(f"{replacement.node} ready.", timeout=60)
