@@ -239,6 +239,11 @@ class Stack:
     def url(self) -> str:
         return self.nginx.url
 
+    @property
+    def tmp(self) -> Path:
+        """TMPDIR of every process of the stack."""
+        return self.base / "tmp"
+
     def store(self):
         from edu_portal.storage import from_url
 

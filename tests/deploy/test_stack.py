@@ -305,6 +305,12 @@ def test_the_media_worker_killed_mid_job(stack, tokens):
     assert len(retaken) == 1  # the sweeper's message; the killed worker's is still unacked
     replacement.wait_for_line(f"process_job[{retaken[0]}] succeeded", timeout=30)
 
+    # The killed attempt's working files stay in its TMPDIR (nothing ran its cleanup): the
+    # worker's unit gives it a private /tmp that systemd empties when it restarts the worker
+    # (deploy/systemd, PrivateTmp). The attempt that finished removed its own.
+    left = [path.name for path in stack.tmp.iterdir() if path.name.startswith("edu-job-")]
+    assert len(left) == 1 and left[0].startswith(f"edu-job-{job['id']}-"), left
+
     # One complete output set: the job's prefix only, every playlist entry present.
     store = stack.store()
     keys = [info.key for info in store.list(f"hls/{resource_id}/")]
