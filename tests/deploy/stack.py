@@ -245,9 +245,7 @@ class Stack:
         return self.base / "tmp"
 
     def store(self):
-        from edu_portal.storage import from_url
-
-        return from_url(self.object_store_url, timeout=10, retries=1)
+        return _store(self.object_store_url)
 
     def query(self, statement: str, *params) -> list[tuple]:
         """Rows of the stack's own database (the test process's Django uses another)."""
