@@ -90,9 +90,13 @@ class Runner:
         self.update(**({"percent": round(percent, 1)} if percent is not None else {}))
 
     @contextmanager
-    def beating(self, interval: float = 30.0) -> Iterator[None]:
+    def beating(self, interval: float | None = None) -> Iterator[None]:
         """Heartbeat from a thread while the caller blocks on something without progress
-        reports (artwork of a long recording), so the sweeper does not think us dead."""
+        reports (artwork of a long recording), so the sweeper does not think us dead.
+        By default a third of the stale timeout: at the timeout's minimum (30 s) a 30 s beat
+        would let the sweeper take a live job over between two beats."""
+        if interval is None:
+            interval = min(30.0, stale_after().total_seconds() / 3)
         stop = threading.Event()
 
         def loop() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from unittest import mock
 
@@ -50,3 +51,19 @@ def test_gives_up_after_max_attempts(teacher, clips, settings):
     resource.refresh_from_db()
     assert job.state == "failed" and "several times" in job.error_message
     assert resource.status == "failed"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_blocked_stage_beats_well_within_the_stale_timeout(teacher, clips, settings):
+    # A stage without progress reports beats from a thread; at a 30 s beat and the
+    # smallest allowed timeout (30 s), the sweeper could take a live job over between two
+    # beats. The default beat is a third of the timeout (scaled down here to run quickly).
+    settings.PIPELINE_STALE_SECONDS = 0.9
+    _resource, job = make_video(teacher, clips.path("one_second"))
+    assert services.claim(job.pk, "worker-1")
+    runner = services.Runner(job.pk, "worker-1", services.get_storage())
+    claimed_at = ProcessingJob.objects.get(pk=job.pk).heartbeat_at
+    with runner.beating():
+        time.sleep(1.0)
+        assert services.sweep_stalled_jobs() == {"requeued": [], "failed": []}
+    assert ProcessingJob.objects.get(pk=job.pk).heartbeat_at > claimed_at
