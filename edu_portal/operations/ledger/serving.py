@@ -66,7 +66,12 @@ def report_altered(page: Page, digest: str, restored: Page | None) -> None:
         digest,
         "served its last verified revision" if restored else "not served",
     )
-    if not cache.add(f"operations:integrity:page:{page.pk}:{digest}", 1, ALERT_SECONDS):
+    try:
+        first = cache.add(f"operations:integrity:page:{page.pk}:{digest}", 1, ALERT_SECONDS)
+    except Exception:  # the cache is down: the daily check alerts, not every request
+        log.exception("integrity: cannot deduplicate the alert for page %s", page.pk)
+        return
+    if not first:
         return  # already reported for this content
     log_event(page, {"integrity": ["verified", "altered"]})
     subject = gettext("A published page was altered outside the platform: %(title)s") % {
