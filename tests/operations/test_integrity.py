@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +51,8 @@ def test_untouched_platform_verifies(article, capsys):
 def test_altered_page_and_object_are_named_served_from_verified_revision_and_reported(
     article, ledger_on, admin, client, capsys
 ):
+    from auditlog.models import LogEntry
+
     from edu_portal.notifications.models import Notification
     from edu_portal.operations.models import IntegrityRun
 
@@ -81,6 +84,11 @@ def test_altered_page_and_object_are_named_served_from_verified_revision_and_rep
     assert "已被篡改" not in html
     assert "no-cache" in response["Cache-Control"]
     assert Notification.objects.filter(recipient=admin).count() == 2
+    told = Notification.objects.filter(recipient=admin).order_by("-pk").first()
+    assert told.subject == "已发布的页面在平台之外被篡改：关于开学的通知"
+    assert told.link == reverse("wagtailadmin_pages:edit", args=[article.pk])
+    audit = LogEntry.objects.get_for_object(article).order_by("-pk").first()
+    assert audit.changes_dict == {"integrity": ["verified", "altered"]}
     # Served again: the same altered content is not reported a second time.
     assert "已被篡改" not in client.get(article.url).content.decode()
     assert Notification.objects.filter(recipient=admin).count() == 2
