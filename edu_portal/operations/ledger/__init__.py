@@ -6,7 +6,7 @@
   delete; objects stored or removed through the platform's store).
 * ``verify``: ``manage.py verify_integrity``: every current item and the chain.
 * ``serving``: a page is checked when served and replaced by its last verified revision.
-* ``baseline``: the first record of an existing installation.
+* ``runs``: a verification or the first baseline as an IntegrityRun, with the alert.
 
-Kept free of imports here: the models module is loaded while Django registers models.
+The rows (``LedgerHead``, ``LedgerEntry``) are in ``edu_portal.operations.models``.
 """
