@@ -24,6 +24,7 @@ os-packages:
 		soffice:libreoffice-core-nogui soffice:libreoffice-writer-nogui \
 		soffice:libreoffice-impress-nogui soffice:libreoffice-calc-nogui
 	@bash deploy/scripts/os-packages.sh unshare:util-linux
+	@bash deploy/scripts/os-packages.sh pg_dump:postgresql-client
 	@fc-list :lang=zh 2>/dev/null | grep -q . || \
 		bash deploy/scripts/os-packages.sh no-zh-font:fonts-wqy-microhei
 
