@@ -201,6 +201,11 @@ def test_backup_of_a_running_platform_restores_identically(
     # Restoring again is refused: the database and the store are no longer empty.
     again = manage(env, "restore", target, check=False)
     assert again.returncode == 1 and "not empty" in again.stderr
+    # ...unless forced: then it replaces them, with the same result.
+    forced = manage(env, "restore", target, "--force", check=False)
+    assert forced.returncode == 0, forced.stderr[-4000:]
+    assert table_counts(env) == expected
+    assert object_checksums(objects) == objects_before
 
     # No secret was written into the backup, in any file.
     store = MinioStorage.from_url(f"s3://backup:{s3_secret}@{moto_endpoint}/{bucket}?secure=false")

@@ -237,17 +237,13 @@ def check_restorable(manifest_db: dict) -> None:
 
 
 def wipe() -> None:
-    """Empty the configured database (restore --force)."""
+    """Empty the configured PostgreSQL database (restore --force). SQLite needs nothing:
+    the backup API replaces the whole destination database, page by page."""
     connection.close()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("DROP SCHEMA public CASCADE")
             cursor.execute("CREATE SCHEMA public")
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA foreign_keys = OFF")
-            for table in tables_present():
-                cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(table)}")
     connection.close()
 
 
