@@ -22,16 +22,24 @@ def backup() -> dict:
     from edu_portal.operations.backup.target import TargetBusy
     from edu_portal.operations.models import Trigger
 
+    def alert(error: str) -> None:
+        try:
+            link = reverse("admin:operations_backuprun_changelist")
+        except NoReverseMatch:
+            link = ""
+        alert_administrators(gettext("The daily backup failed"), error, link)
+
     try:
         run = run_backup(trigger=Trigger.SCHEDULED)
     except BackupFailed as exc:
         if isinstance(exc.__cause__, TargetBusy):
             log.info("backup skipped: %s", exc)
             return {"status": "skipped", "reason": str(exc)}
-        try:
-            link = reverse("admin:operations_backuprun_changelist")
-        except NoReverseMatch:
-            link = ""
-        alert_administrators(gettext("The daily backup failed"), str(exc), link)
+        alert(str(exc))
         return {"status": "failed", "error": str(exc)}
+    except Exception as exc:
+        # A bug, not a foreseen failure: the administrators still learn that there is no
+        # backup tonight, and the task fails loudly with its traceback.
+        alert(f"The backup failed unexpectedly: {exc!r}")
+        raise
     return {"status": run.status, "name": run.name, "bytes": run.bytes_total}

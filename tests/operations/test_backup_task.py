@@ -47,3 +47,17 @@ def test_a_scheduled_backup_is_recorded(admin, settings, tmp_path):
     run = BackupRun.objects.get()
     assert run.trigger == Trigger.SCHEDULED and run.bytes_total > 0
     assert not Notification.objects.filter(recipient=admin).exists()
+
+
+def test_an_unexpected_error_still_alerts(admin, settings, tmp_path, monkeypatch):
+    from edu_portal.operations.backup import database
+
+    def broken(directory):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(database, "dump", broken)
+    settings.BACKUP_TARGET = str(tmp_path / "backups")
+    with pytest.raises(RuntimeError):
+        tasks.backup.apply(throw=True)
+    assert "disk on fire" in Notification.objects.get(recipient=admin).body
+    assert "disk on fire" in BackupRun.objects.get(status=RunStatus.FAILED).error
