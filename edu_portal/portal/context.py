@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from edu_portal.accounts.permissions import has_perm
+from edu_portal.accounts.permissions import has_perm, is_bureau_admin
 from edu_portal.portal.sections import BY_URL_NAME, SECTIONS
 
 
@@ -24,4 +24,6 @@ def site(request: HttpRequest) -> dict[str, object]:
         "can_upload": SimpleLazyObject(lambda: has_perm(request.user, "resource.upload")),
         "can_review": SimpleLazyObject(lambda: has_perm(request.user, "content.review")),
         "can_manage_school": SimpleLazyObject(lambda: has_perm(request.user, "users.manage")),
+        # The bureau's administrators: the backups and integrity page (operations).
+        "can_operate": SimpleLazyObject(lambda: is_bureau_admin(request.user)),
     }
