@@ -20,6 +20,16 @@ def add_passphrase_option(parser: CommandParser) -> None:
     )
 
 
+def add_unencrypted_option(parser: CommandParser) -> None:
+    parser.add_argument(
+        "--allow-unencrypted",
+        action="store_true",
+        help="Accept an unencrypted backup although a passphrase is set. Only an encrypted "
+        "backup proves it was made with the passphrase; an unencrypted one in the same "
+        "target could have been put there by anyone able to write to it.",
+    )
+
+
 def passphrase(options: dict) -> str:
     path = options.get("passphrase_file")
     if not path:

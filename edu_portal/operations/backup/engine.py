@@ -14,7 +14,6 @@ import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 import django
@@ -51,12 +50,16 @@ class Counters:
 
 
 def redact(spec: str) -> str:
-    """TARGET as it may be stored and shown: without user name and password."""
-    parts = urlsplit(spec)
-    if parts.scheme and parts.hostname:
-        host = parts.hostname + (f":{parts.port}" if parts.port else "")
-        return urlunsplit((parts.scheme, host, parts.path, "", ""))
-    return spec
+    """TARGET as it may be stored and shown: without user name and password.
+
+    Everything up to the last "@" goes, not just what the URL parser calls the user
+    information: a secret with an unencoded "/" ends the parser's host early, and the
+    rest of the secret would stay in the "path" (or, as a "port", fail the parsing)."""
+    scheme, sep, rest = spec.partition("://")
+    if not sep or scheme.lower() == "file":
+        return spec
+    rest = rest.rpartition("@")[2].partition("?")[0].partition("#")[0]
+    return f"{scheme}://{rest}"
 
 
 def platform_version() -> str:
@@ -76,6 +79,7 @@ def get_target(spec: str) -> Target:
         spec,
         object_store_url=settings.OBJECT_STORE_URL,
         var_dir=Path(settings.VAR_DIR),
+        public_dirs=[Path(settings.STATIC_ROOT)],
         timeout=settings.OBJECT_STORE_TIMEOUT,
         retries=settings.OBJECT_STORE_RETRIES,
     )

@@ -60,9 +60,34 @@ def _check_stored(
     return None
 
 
-def verify(target: Target, name: str | None, passphrase: str) -> Report:
-    """Read every file of the backup and check it against the manifest."""
+def _open(
+    target: Target, name: str | None, passphrase: str, allow_unencrypted: bool
+) -> manifests.Backup:
+    """Load the chosen backup; with a passphrase in effect, refuse an unencrypted one.
+
+    Only an encrypted backup is authenticated (AES-GCM under the passphrase): the marker's
+    SHA-256 of an unencrypted manifest is a checksum anyone with write access to the target
+    can recompute. Without this check such a person could plant an unencrypted backup (a
+    database and objects of their own) among the encrypted ones, as the newest, and the
+    restore, given the right passphrase, would load it without a word; pg_restore runs its
+    dump as SQL. So the operator says so when an unencrypted backup is meant.
+    """
     backup = manifests.load(target, manifests.choose(target, name), passphrase)
+    if passphrase and not backup.encrypted and not allow_unencrypted:
+        raise manifests.BackupUnusable(
+            f"The backup {backup.name} in {target.display} is not encrypted, although a "
+            "passphrase is set: nothing shows who made it, since anyone able to write to the "
+            "target could have put it there. If you know it is yours, run the command again "
+            "with --allow-unencrypted."
+        )
+    return backup
+
+
+def verify(
+    target: Target, name: str | None, passphrase: str, *, allow_unencrypted: bool = False
+) -> Report:
+    """Read every file of the backup and check it against the manifest."""
+    backup = _open(target, name, passphrase, allow_unencrypted)
     report = Report(backup.name)
     db = backup.manifest["database"]
     dump_key = manifests.dump_key(backup.name, db["file"], backup.encrypted)
@@ -134,9 +159,15 @@ def _check_empty(force: bool) -> None:
 
 
 def restore(
-    target: Target, name: str | None, passphrase: str, *, force: bool, stdout=None
+    target: Target,
+    name: str | None,
+    passphrase: str,
+    *,
+    force: bool,
+    allow_unencrypted: bool = False,
+    stdout=None,
 ) -> Report:
-    backup = manifests.load(target, manifests.choose(target, name), passphrase)
+    backup = _open(target, name, passphrase, allow_unencrypted)
     try:
         database.check_restorable(backup.manifest["database"])
     except database.DatabaseError as exc:

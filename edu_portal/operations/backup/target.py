@@ -15,7 +15,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -207,6 +207,7 @@ def open_target(
     *,
     object_store_url: str,
     var_dir: Path,
+    public_dirs: Iterable[Path] = (),
     timeout: float = 30,
     retries: int = 3,
 ) -> Target:
@@ -220,7 +221,7 @@ def open_target(
     scheme = parts.scheme.lower()
     if scheme in ("", "file"):
         return _directory_target(
-            parts.path if scheme == "file" else spec, object_store_url, var_dir
+            parts.path if scheme == "file" else spec, object_store_url, var_dir, public_dirs
         )
     if scheme in ("s3", "minio"):
         return _s3_target(parts, object_store_url, timeout, retries)
@@ -234,8 +235,21 @@ def _inside(child: Path, parent: Path) -> bool:
     return child == parent or parent in child.parents
 
 
-def _directory_target(path: str, object_store_url: str, var_dir: Path) -> Target:
+def _directory_target(
+    path: str, object_store_url: str, var_dir: Path, public_dirs: Iterable[Path] = ()
+) -> Target:
     directory = Path(path).expanduser().resolve()
+    # A directory the web server hands out as it is (STATIC_ROOT: nginx's /static/ alias)
+    # would publish every backup (the database dump, password hashes included) to anyone
+    # who learns or guesses a file's name (a backup's name is its time), and
+    # ``collectstatic --clear`` would delete the backups with the old static files.
+    for public in public_dirs:
+        public = Path(public).resolve()
+        if _inside(directory, public):
+            raise TargetError(
+                f"The backup target {directory} is published by the web server (it lies in "
+                f"{public}): back up to another disk or server."
+            )
     kind, platform = _platform_store_location(object_store_url)
     own = [Path(platform)] if kind == "dir" else []
     own.append((var_dir / "objects").resolve())
@@ -251,6 +265,21 @@ def _directory_target(path: str, object_store_url: str, var_dir: Path) -> Target
 
 
 def _s3_target(parts, object_store_url: str, timeout: float, retries: int) -> Target:
+    # An "@" after the host (no bucket name has one) or a port that is not a number: a
+    # key or secret with an unencoded "/" cut the URL in the wrong place. The sentence
+    # must not quote the URL's parts, which are then pieces of the secret.
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+        malformed = True
+    else:
+        malformed = "@" in parts.path
+    if malformed:
+        raise TargetError(
+            "The S3 backup target cannot be read as s3://ACCESS:SECRET@host:port/bucket: "
+            "write a '/', '@' or ':' in the access key or secret as %2F, %40 or %3A."
+        )
     segments = [segment for segment in parts.path.split("/") if segment]
     if not parts.hostname or not segments:
         raise TargetError(
@@ -263,7 +292,7 @@ def _s3_target(parts, object_store_url: str, timeout: float, retries: int) -> Ta
     except ValueError as exc:
         raise TargetError(f"The S3 backup target's prefix is not usable: {exc}") from None
     netloc_host = parts.hostname.lower()
-    port = parts.port or ""
+    port = port or ""
     kind, platform = _platform_store_location(object_store_url)
     if kind == "s3" and platform == f"{netloc_host}:{port}/{bucket}":
         raise TargetError(

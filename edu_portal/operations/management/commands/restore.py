@@ -25,6 +25,7 @@ class Command(BaseCommand):
             help="replace a non-empty database and overwrite objects the backup holds",
         )
         cli.add_passphrase_option(parser)
+        cli.add_unencrypted_option(parser)
 
     def handle(self, *args, **options) -> None:
         target = cli.source(options["source"])
@@ -34,6 +35,7 @@ class Command(BaseCommand):
                 options["backup"],
                 cli.passphrase(options),
                 force=options["force"],
+                allow_unencrypted=options["allow_unencrypted"],
                 stdout=self.stdout,
             )
         except (BackupUnusable, RestoreRefused) as exc:

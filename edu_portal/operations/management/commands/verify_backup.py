@@ -17,11 +17,17 @@ class Command(BaseCommand):
         parser.add_argument("source", metavar="SOURCE")
         parser.add_argument("--backup", metavar="NAME", help="default: the newest complete one")
         cli.add_passphrase_option(parser)
+        cli.add_unencrypted_option(parser)
 
     def handle(self, *args, **options) -> None:
         target = cli.source(options["source"])
         try:
-            report = verify(target, options["backup"], cli.passphrase(options))
+            report = verify(
+                target,
+                options["backup"],
+                cli.passphrase(options),
+                allow_unencrypted=options["allow_unencrypted"],
+            )
         except BackupUnusable as exc:
             raise CommandError(str(exc)) from None
         except StorageError as exc:
