@@ -9,9 +9,12 @@ import json
 import logging
 import platform
 import tempfile
+import threading
 import time
 import tomllib
-from dataclasses import dataclass
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -24,7 +27,6 @@ from edu_portal.operations.backup import crypto, database, retention
 from edu_portal.operations.backup import manifest as manifests
 from edu_portal.operations.backup.streams import (
     ContentChanged,
-    IterReader,
     file_chunks,
     sealed,
     verified,
@@ -35,6 +37,10 @@ from edu_portal.storage import ObjectNotFound, Storage, StorageError, get_storag
 
 log = logging.getLogger(__name__)
 CHANGE_RETRIES = 3
+# Objects copied at once: enough to overlap one object's reading, hashing and writing with
+# another's (and, on S3 or a cold disk, to keep several requests in flight); few enough
+# that memory stays flat (each holds a chunk or two) and the host is not flooded.
+COPY_THREADS = 4
 
 
 class BackupFailed(Exception):
@@ -47,6 +53,13 @@ class Counters:
     objects_copied: int = 0
     bytes_total: int = 0
     bytes_copied: int = 0
+    # The copying threads add to the counts together.
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add(self, **amounts: int) -> None:
+        with self.lock:
+            for name, amount in amounts.items():
+                setattr(self, name, getattr(self, name) + amount)
 
 
 def redact(spec: str) -> str:
@@ -127,8 +140,8 @@ def run_backup(
     except Exception as exc:
         _finish(run, started, RunStatus.FAILED, f"The backup failed unexpectedly: {exc!r}")
         raise
-    for field, value in counters.__dict__.items():
-        setattr(run, field, value)
+    for name in ("objects_total", "objects_copied", "bytes_total", "bytes_copied"):
+        setattr(run, name, getattr(counters, name))
     _finish(run, started, RunStatus.OK, "")
     return run
 
@@ -197,20 +210,20 @@ def _make(target: Target, name: str, passphrase: str, lease, run, stdout) -> Cou
                 yield chunk
 
         dump_name = manifests.dump_key(name, dump.path.name, encrypted)
-        stored = target.put(dump_name, IterReader(sealed(hashed(), passphrase, salt, dump_name)))
+        plain_size = dump.path.stat().st_size
+        written = target.put_object(
+            dump_name,
+            sealed(hashed(), passphrase, salt, dump_name),
+            length=crypto.encrypted_size(plain_size) if encrypted else plain_size,
+        )
     run.database_bytes = size
     counters.bytes_total += size
-    counters.bytes_copied += stored.size
+    counters.bytes_copied += written
     _say(stdout, f"database: {dump.vendor} {dump.server_version}, {size} bytes dumped")
 
-    # 2. The objects, incrementally by content address.
-    present = {info.key for info in target.list("objects/")}
-    entries = []
-    for info in get_storage().list(""):
-        lease.renew()
-        entry = _copy_object(get_storage(), target, info.key, present, passphrase, salt, counters)
-        if entry is not None:
-            entries.append(entry)
+    # 2. The objects, incrementally by content address: the target is listed once.
+    present = {info.key: info.size for info in target.list("objects/")}
+    entries = _copy_objects(target, present, passphrase, salt, counters, lease)
     _say(
         stdout,
         f"objects: {counters.objects_total} in the store, {counters.objects_copied} copied "
@@ -243,6 +256,8 @@ def _make(target: Target, name: str, passphrase: str, lease, run, stdout) -> Cou
     key = manifests.manifest_key(name, encrypted)
     blob = b"".join(sealed([plain], passphrase, salt, key))
     target.put_bytes(key, blob)
+    # Everything the marker vouches for reaches the disk before the marker is written.
+    target.sync()
     marker = {
         "name": name,
         "completed_at": datetime.now(tz=UTC).isoformat(),
@@ -252,40 +267,129 @@ def _make(target: Target, name: str, passphrase: str, lease, run, stdout) -> Cou
     return counters
 
 
+class _InFlight:
+    """The target files being written right now. Two objects with the same bytes copied
+    at the same moment would write one file twice (and an S3 server may fail one of two
+    concurrent PUTs of a key): the second waits for the first instead."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._writing: dict[str, threading.Event] = {}
+
+    def claim(self, key: str) -> bool:
+        """True: the caller writes ``key``, then calls release(). False: another thread
+        was writing it and has finished (or failed): the caller looks again."""
+        with self._lock:
+            event = self._writing.get(key)
+            if event is None:
+                self._writing[key] = threading.Event()
+                return True
+        event.wait()
+        return False
+
+    def release(self, key: str) -> None:
+        with self._lock:
+            self._writing.pop(key).set()
+
+
+def _copy_objects(
+    target: Target,
+    present: dict[str, int],
+    passphrase: str,
+    salt: bytes,
+    counters: Counters,
+    lease,
+) -> list[dict]:
+    """Copy the store's objects that the target lacks, COPY_THREADS at a time; their
+    manifest entries in the store's listing order."""
+    store = get_storage()
+    entries: list[dict] = []
+    pending: deque[Future] = deque()
+    inflight = _InFlight()
+
+    def collect(future: Future) -> None:
+        entry = future.result()  # a copy's failure fails the backup here
+        if entry is not None:
+            entries.append(entry)
+
+    pool = ThreadPoolExecutor(max_workers=COPY_THREADS, thread_name_prefix="backup-copy")
+    try:
+        for info in store.list(""):
+            lease.renew()  # from this thread only: an S3 lease is written in order
+            pending.append(
+                pool.submit(
+                    _copy_object,
+                    store,
+                    target,
+                    info.key,
+                    (present, inflight),
+                    passphrase,
+                    salt,
+                    counters,
+                )
+            )
+            # A bounded queue keeps the listing from running ahead of the copies.
+            while len(pending) >= 2 * COPY_THREADS:
+                collect(pending.popleft())
+        while pending:
+            collect(pending.popleft())
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return entries
+
+
 def _copy_object(
     store: Storage,
     target: Target,
     key: str,
-    present: set[str],
+    copied: tuple[dict[str, int], _InFlight],
     passphrase: str,
     salt: bytes,
     counters: Counters,
 ) -> dict | None:
     """Copy one object unless the target has it; its manifest entry, or None when it
-    vanished meanwhile (deleted after the listing: nothing references it any more)."""
+    vanished meanwhile (deleted after the listing: nothing references it any more).
+
+    ``copied`` is the target's object files with their sizes, and those being written.
+    A file of the wrong size
+    is copied again: after a power cut before the last backup's sync, a renamed file can
+    be there but short, and (ext4 writes an inode's size after its data) a file of the
+    right size has its data."""
+    present, inflight = copied
+    encrypted = bool(passphrase)
     for _attempt in range(CHANGE_RETRIES):
         try:
             info = store.stat(key)
             sha256 = info.sha256 or _hash_object(store, key)
-            stored_key = manifests.object_key(sha256, bool(passphrase))
-            if stored_key not in present:
-                chunks = verified(_read(store, key), sha256, info.size)
-                written = target.put(
-                    stored_key,
-                    IterReader(sealed(chunks, passphrase, salt, stored_key)),
-                    content_type="application/octet-stream",
-                )
-                present.add(stored_key)
-                counters.objects_copied += 1
-                counters.bytes_copied += written.size
+            stored_key = manifests.object_key(sha256, encrypted)
+            stored_size = crypto.encrypted_size(info.size) if encrypted else info.size
+            while present.get(stored_key) != stored_size:
+                if not inflight.claim(stored_key):
+                    continue
+                try:
+                    if present.get(stored_key) == stored_size:
+                        break  # written between the look and the claim
+                    # One read and one hash: verified() checks the bytes on their way to
+                    # the target, which does not hash them again.
+                    chunks = verified(_read(store, key), sha256, info.size)
+                    written = target.put_object(
+                        stored_key,
+                        sealed(chunks, passphrase, salt, stored_key),
+                        length=stored_size,
+                    )
+                    with counters.lock:
+                        present[stored_key] = stored_size
+                        counters.objects_copied += 1
+                        counters.bytes_copied += written
+                finally:
+                    inflight.release(stored_key)
         except ObjectNotFound:
             log.warning("object %s vanished during the backup; left out of the manifest", key)
             return None
         except ContentChanged:
             log.info("object %s changed while it was copied; copying it again", key)
             continue
-        counters.objects_total += 1
-        counters.bytes_total += info.size
+        counters.add(objects_total=1, bytes_total=info.size)
         return {
             "key": key,
             "size": info.size,

@@ -13,11 +13,10 @@ from edu_portal.operations.backup import crypto, database
 from edu_portal.operations.backup import manifest as manifests
 from edu_portal.operations.backup.streams import (
     ContentChanged,
-    IterReader,
     stored_plaintext,
     verified,
 )
-from edu_portal.operations.backup.target import Target
+from edu_portal.operations.backup.target import IterReader, Target
 from edu_portal.storage import ChecksumMismatch, ObjectNotFound, Storage, StorageError, from_url
 
 

@@ -15,29 +15,6 @@ class ContentChanged(Exception):
     """The bytes read are not the bytes expected (changed under us, or altered)."""
 
 
-class IterReader:
-    """``read(n)`` over an iterator of byte chunks (what Storage.put consumes)."""
-
-    def __init__(self, chunks: Iterable[bytes]) -> None:
-        self._chunks = iter(chunks)
-        # A bytearray grows in place: appending small chunks up to a large read stays linear.
-        self._buffer = bytearray()
-
-    def read(self, size: int = -1) -> bytes:
-        if size is None or size < 0:
-            data = bytes(self._buffer) + b"".join(self._chunks)
-            self._buffer.clear()
-            return data
-        while len(self._buffer) < size:
-            chunk = next(self._chunks, b"")
-            if not chunk:
-                break
-            self._buffer += chunk
-        data = bytes(self._buffer[:size])
-        del self._buffer[:size]
-        return data
-
-
 def verified(chunks: Iterable[bytes], sha256: str, size: int) -> Iterator[bytes]:
     """Pass ``chunks`` through; raise ContentChanged at the end (or as soon as there are
     too many bytes) unless they are exactly ``size`` bytes hashing to ``sha256``."""
