@@ -118,7 +118,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Above the page cache, so that pages it answers are counted by status code too.
-    "django_prometheus.middleware.PrometheusAfterMiddleware",
+    "edu_portal.operations.metrics.middleware.PrometheusAfterMiddleware",
     # Last: answers anonymous views of cached portal pages with the language, the client's
     # network and the CSRF cookie already decided by the middleware above.
     "edu_portal.cms.page_cache.PageCacheMiddleware",

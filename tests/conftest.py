@@ -136,3 +136,42 @@ def _portal_shared_cache_fresh(settings):
 
     settings.CMS_SEARCH_COUNT_CACHE_SECONDS = 0
     cache.delete(SITE_ROOT_PATHS_CACHE_KEY, version=SITE_ROOT_PATHS_CACHE_VERSION)
+
+
+def _flushes_the_database(item: pytest.Item) -> bool:
+    """Whether pytest-django ends ``item`` by flushing every table (a transactional test or
+    a live server), as its own collection ordering decides it."""
+    from django.test import TestCase, TransactionTestCase
+
+    cls = getattr(item, "cls", None)
+    if cls and issubclass(cls, TransactionTestCase):
+        return not issubclass(cls, TestCase)
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    """A transactional test's flush also removes the rows migrations seed: the catalog's
+    subjects, editions and collections, the portal's page tree and site, Wagtail's root
+    collection. pytest-django runs such tests last, but with xdist a worker runs whole
+    files, so later files on that worker would find an empty catalog and no site. Seed them
+    again, with the migrations' own idempotent functions, once the flush is done."""
+    yield
+    if nextitem is None or not _flushes_the_database(item):
+        return
+    import importlib
+
+    from django.apps import apps
+    from pytest_django.plugin import blocking_manager_key
+    from wagtail.models import Collection
+
+    from edu_portal.cms.structure import ensure_structure
+
+    with item.config.stash[blocking_manager_key].unblock():
+        importlib.import_module("catalog.migrations.0004_seed_taxonomy").seed(apps, None)
+        ensure_structure()
+        if Collection.get_first_root_node() is None:
+            Collection.add_root(name="Root")

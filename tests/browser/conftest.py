@@ -7,7 +7,6 @@ the tests are skipped where it, Playwright or ffmpeg is missing.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import shutil
@@ -80,27 +79,6 @@ def _wait_under_csp(monkeypatch):
     except ImportError:  # the browser fixture skips the tests that need it
         return
     monkeypatch.setattr(Page, "wait_for_function", _wait_for_function)
-
-
-@pytest.fixture(autouse=True)
-def _migration_rows(request):
-    """Every live-server test ends by flushing all tables, which also removes the rows
-    migrations seed (subjects, editions, collections): a browser test that ran after
-    another one found no 数学. Seed them again with the migration's own (idempotent)
-    function, so each test sees the catalog a fresh install has, whatever ran before. The
-    portal's page tree (and Wagtail's root collection) is made again the same way."""
-    if "live_server" not in request.fixturenames:
-        return
-    request.getfixturevalue("transactional_db")
-    from django.apps import apps
-    from wagtail.models import Collection
-
-    from edu_portal.cms.structure import ensure_structure
-
-    importlib.import_module("catalog.migrations.0004_seed_taxonomy").seed(apps, None)
-    ensure_structure()
-    if Collection.get_first_root_node() is None:
-        Collection.add_root(name="Root")
 
 
 @pytest.fixture(autouse=True)

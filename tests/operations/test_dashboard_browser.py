@@ -17,7 +17,6 @@ from edu_portal.accounts.roles import Role
 from edu_portal.operations.models import BackupRun, IntegrityRun, RunStatus
 from tests.browser.conftest import (  # noqa: F401  (fixtures)
     _browser_settings,
-    _migration_rows,
     _wait_under_csp,
     assert_fits,
     browser,

@@ -188,7 +188,7 @@ def test_beat_schedule_names_the_task():
     assert "operations.verify_integrity" in app.tasks
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_appenders_keep_one_chain(ledger_on, capsys):
     """Eight threads (each its own database connection) append at once."""
     if connection.vendor == "sqlite":
