@@ -3,6 +3,8 @@ set (CI), otherwise against the embedded defaults (SQLite, filesystem broker and
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 
@@ -123,6 +125,33 @@ def _integrity_ledger_off(settings):
     queries or storing from threads inside a test transaction are not about. Off unless
     a test turns it on (tests/operations does)."""
     settings.INTEGRITY_LEDGER_ENABLED = False
+
+
+@pytest.fixture(autouse=True)
+def _celery_conf_follows_settings():
+    """Celery reads CELERY_* from Django's settings live, unless a value was set on
+    ``app.conf``: then that value shadows the setting for the rest of the process. Tests
+    that set ``app.conf.task_always_eager`` and "restore" it leave such a value behind, and
+    a later test's ``settings.CELERY_TASK_ALWAYS_EAGER = True`` stopped working."""
+    from edu_portal.celery import app
+
+    keys = ("task_always_eager", "task_eager_propagates")
+    before = {key: app.conf.changes[key] for key in keys if key in app.conf.changes}
+    yield
+    for key in keys:
+        app.conf.changes.pop(key, None)
+    app.conf.changes.update(before)
+
+
+@pytest.fixture(autouse=True)
+def _cache_of_this_process(settings):
+    """The cache (Redis under CI, files otherwise) is one for every pytest process: with
+    xdist's two workers, one's cached lists, counts and pages answered the other's tests
+    (a query too few, another test's order). Each process gets its own key prefix."""
+    caches = {alias: dict(conf) for alias, conf in settings.CACHES.items()}
+    for conf in caches.values():
+        conf["KEY_PREFIX"] = f"test{os.getpid()}"
+    settings.CACHES = caches
 
 
 @pytest.fixture(autouse=True)

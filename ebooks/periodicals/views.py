@@ -53,9 +53,11 @@ def _issue(request: HttpRequest, slug: str, volume: int, number: int) -> Issue:
 
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
+    # Explicit order: Django leaves Meta.ordering out of a query with an aggregate, and
+    # PostgreSQL's grouping then returns the periodicals in any order.
     periodicals = Periodical.objects.annotate(
         published_issues=Count("issues", filter=Q(issues__state=Issue.State.PUBLISHED))
-    )
+    ).order_by("ordering", "name")
     # A handful of periodicals: one small query each for the latest issue is fine.
     published = Issue.objects.filter(state=Issue.State.PUBLISHED).select_related("periodical")
     items = [

@@ -8,6 +8,7 @@ counts are read back from the shared store by the web's /metrics view.
 from __future__ import annotations
 
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -47,15 +48,23 @@ def outcomes(client) -> dict[tuple[str, str], float]:
     return result
 
 
-def run_tasks() -> None:
+@contextmanager
+def eager():
+    # Dropped afterwards, not set to False: a value set on app.conf shadows the
+    # CELERY_TASK_ALWAYS_EAGER setting for every later test in this process.
     app.conf.task_always_eager = True
     try:
+        yield
+    finally:
+        app.conf.changes.pop("task_always_eager", None)
+
+
+def run_tasks() -> None:
+    with eager():
         ok_task.delay()
         ok_task.delay()
         assert failing_task.delay().failed()
         assert retrying_task.delay().get() == "second time lucky"
-    finally:
-        app.conf.task_always_eager = False
 
 
 def assert_counted(counts: dict) -> None:
@@ -115,11 +124,8 @@ def test_a_store_that_is_away_never_fails_the_task(client, settings, monkeypatch
     settings.REDIS_URL = ""
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
     monkeypatch.setattr(task_outcomes, "REDIS_KEY", f"h6:test:{uuid.uuid4().hex}")
-    app.conf.task_always_eager = True
-    try:
+    with eager():
         assert ok_task.delay().get() == 1
-    finally:
-        app.conf.task_always_eager = False
     # The page still answers; the part that could not be read says so.
     response = client.get("/metrics")
     assert response.status_code == 200

@@ -1,7 +1,7 @@
 """The operations page in Chromium on a 390 px phone, in Chinese: it fits the width (the
 history table stacks), the stylesheet loads under the Content-Security-Policy without a
 violation, and "Back up now" answers with its sentence. Skipped where Chromium or
-Playwright is missing (see tests/browser/conftest.py)."""
+Playwright is missing (see conftest.py)."""
 
 from __future__ import annotations
 
@@ -15,20 +15,14 @@ from edu_portal.accounts.actions import SYSTEM
 from edu_portal.accounts.models import OrgUnit
 from edu_portal.accounts.roles import Role
 from edu_portal.operations.models import BackupRun, IntegrityRun, RunStatus
-from tests.browser.conftest import (  # noqa: F401  (fixtures)
-    _browser_settings,
-    _wait_under_csp,
-    assert_fits,
-    browser,
-    open_page,
-)
+from tests.browser.conftest import assert_fits
 from tests.browser.csp import violations, watch_violations
 from tests.people import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_the_page_fits_a_phone_without_csp_violations(open_page, live_server):  # noqa: F811
+def test_the_page_fits_a_phone_without_csp_violations(open_page, live_server):
     bureau = actions.create_org_unit(SYSTEM, None, OrgUnit.Kind.BUREAU, "示范县教育局", "ob")
     admin = make_user("ops_browser_chief", Role.BUREAU_ADMIN, bureau, display_name="张局")
     server = "s3://backup-server-with-a-long-name.example.org:9000/edu"
