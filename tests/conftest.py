@@ -136,6 +136,7 @@ def _celery_conf_follows_settings():
     from edu_portal.celery import app
 
     keys = ("task_always_eager", "task_eager_propagates")
+    app.conf.task_always_eager  # noqa: B018  (loads the configuration: changes is a dict then)
     before = {key: app.conf.changes[key] for key in keys if key in app.conf.changes}
     yield
     for key in keys:

@@ -70,6 +70,8 @@ def test_login_records_filter_and_search(client, bureau_admin):
 
 
 def test_audit_admin_filters(client, bureau_admin, school_admin, teacher):
+    # Only this test's update (see tests/accounts/test_audit_api.py's events fixture).
+    LogEntry.objects.filter(action=LogEntry.Action.UPDATE).delete()
     actions.set_remote_access(school_admin, teacher, True)
     client.force_login(bureau_admin)
     url = reverse("admin:auditlog_logentry_changelist")

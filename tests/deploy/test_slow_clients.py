@@ -15,7 +15,9 @@ show; the slow clients are 50.
 from __future__ import annotations
 
 import contextlib
+import os
 import runpy
+import shutil
 import time
 
 import pytest
@@ -155,7 +157,12 @@ def test_gunicorn_listens_only_on_loopback_with_threads(monkeypatch):
     it, and its worker class must keep long responses from holding a whole process."""
     for name in ("GUNICORN_BIND", "GUNICORN_WORKERS", "GUNICORN_THREADS", "GUNICORN_TIMEOUT"):
         monkeypatch.delenv(name, raising=False)
+    # Reading the file sets PROMETHEUS_MULTIPROC_DIR (for a gunicorn master's workers);
+    # left in this process, /metrics in later tests would read that empty directory.
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", "")  # recorded: undone after the test
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR")
     config = runpy.run_path(str(servers.GUNICORN_CONF))
+    shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
     assert config["bind"].startswith("127.0.0.1:")
     assert config["worker_class"] == "gthread"
     assert config["threads"] >= 4
