@@ -58,10 +58,11 @@ run: setup
 	@$(PY) manage.py seed_catalog
 	@PORT=$(PORT) PY=$(PY) bash deploy/scripts/run-dev.sh
 
-# Two processes (pytest-xdist), one per core of the CI machine: the suite is I/O- and
-# subprocess-heavy (ffmpeg, LibreOffice, Chromium, live servers) and took ~19 min serially.
-# Each file's tests stay on one process (loadfile): module fixtures start servers once.
-PYTEST_ARGS ?= -n 2 --dist loadfile
+# Serial by default. `make test PYTEST_ARGS="-n 2 --dist loadfile"` runs the suite on two
+# processes (pytest-xdist, each file on one process) in about 14 min instead of about 25;
+# it is not the default yet: under that load the page-visit counting tests
+# (tests/cms/site/test_visits.py) lost one count in one of two CI-like runs.
+PYTEST_ARGS ?=
 
 test: setup test-os-packages
 	$(PY) -m ruff check .
