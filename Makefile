@@ -59,7 +59,7 @@ run: setup
 	@PORT=$(PORT) PY=$(PY) bash deploy/scripts/run-dev.sh
 
 # Serial by default. `make test PYTEST_ARGS="-n 2 --dist loadfile"` runs the suite on two
-# processes (pytest-xdist, each file on one process) in about 14 min instead of about 25;
+# processes (pytest-xdist, each file on one process) in about 14 min instead of about 21;
 # it is not the default yet: under that load the page-visit counting tests
 # (tests/cms/site/test_visits.py) lost one count in one of two CI-like runs.
 PYTEST_ARGS ?=
